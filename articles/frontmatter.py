@@ -1,0 +1,377 @@
+"""Reading article files: YAML front matter between `---` lines, then a body.
+
+`parse_article(data)` turns a file's bytes into an `ArticleRecord`, or raises
+`FormatError` with the line the problem is on. Writing the record back in the
+seed style lives in `frontmatter_writer`. No Django here: the format can be
+read, tested and reused on its own.
+
+Nothing in a file is lost: fields no one listed are kept in `extra` (and
+`seo_extra`, and each related reference's `extra`), and the order of the keys
+is kept in `key_order`, so a record writes back to the same data.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import math
+import re
+from typing import Any
+
+import yaml
+
+from .answer_text import decode_answer
+
+MAX_FILE_BYTES = 1024 * 1024
+# The longest text each field may hold, in characters; the models use the same.
+MAX_CHARS = {
+    "_schema": 100,
+    "title": 500,
+    "article_title": 500,
+    "date_format": 100,
+    "post_on_text": 100,
+    "author": 200,
+    "question": 2000,
+    "answer": 200_000,
+    "subject": 200,
+    "file_name": 300,
+    "url": 300,
+    "seo.title": 500,
+    "seo.page_description": 2000,
+    "seo.page_keywords": 2000,
+}
+RELATED_KEYS = tuple(f"related_article{n}" for n in range(1, 6))
+URL_PATTERN = re.compile(
+    r"^/learn/(?P<subject>[a-z0-9]+(?:-[a-z0-9]+)*)"
+    r"/questions/(?P<slug>[a-z0-9]+(?:-[a-z0-9]+)*)$"
+)
+
+# Top-level fields that hold text, by key, with the record attribute they fill.
+TEXT_FIELDS = {
+    "_schema": "schema",
+    "title": "title",
+    "article_title": "article_title",
+    "date_format": "date_format",
+    "post_on_text": "post_on_text",
+    "author": "author",
+    "question": "question",
+    "answer": "answer",
+    "subject": "subject",
+    "file_name": "file_name",
+    "url": "url",
+}
+REQUIRED_FIELDS = ("id", "date", "title", "question", "answer", "subject", "url")
+SEO_FIELDS = {
+    "title": "seo_title",
+    "page_description": "seo_description",
+    "page_keywords": "seo_keywords",
+}
+KNOWN_FIELDS = {*TEXT_FIELDS, "id", "date", "seo", "score", "no_index", *RELATED_KEYS}
+
+
+def article_url(subject_slug: str, slug: str) -> str:
+    return f"/learn/{subject_slug}/questions/{slug}"
+
+
+class FormatError(ValueError):
+    """A file that is not a valid article, with the line at fault if known."""
+
+    def __init__(self, message: str, line: int | None = None):
+        super().__init__(message)
+        self.message = message
+        self.line = line
+
+    def __str__(self) -> str:
+        if self.line is None:
+            return self.message
+        return f"line {self.line}: {self.message}"
+
+
+@dataclasses.dataclass
+class RelatedRef:
+    """One `related_articleN` entry, as the file gives it."""
+
+    position: int
+    url: str
+    id: int | None = None
+    title: str | None = None
+    subject: str | None = None
+    key_order: list[str] = dataclasses.field(default_factory=list)
+    extra: dict[str, Any] = dataclasses.field(default_factory=dict)
+
+
+@dataclasses.dataclass
+class ArticleRecord:
+    """Everything one article file says. `answer` is Markdown with real newlines."""
+
+    id: int
+    date: datetime.date
+    title: str
+    question: str
+    answer: str
+    subject: str
+    url: str
+    schema: str | None = None
+    article_title: str | None = None
+    date_format: str | None = None
+    post_on_text: str | None = None
+    author: str | None = None
+    file_name: str | None = None
+    seo_title: str | None = None
+    seo_description: str | None = None
+    seo_keywords: str | None = None
+    score: float | None = None
+    no_index: bool | None = None
+    related: list[RelatedRef] = dataclasses.field(default_factory=list)
+    extra: dict[str, Any] = dataclasses.field(default_factory=dict)
+    seo_extra: dict[str, Any] = dataclasses.field(default_factory=dict)
+    key_order: list[str] = dataclasses.field(default_factory=list)
+    seo_key_order: list[str] = dataclasses.field(default_factory=list)
+    body: str = "\n&nbsp;"
+
+    @property
+    def subject_slug(self) -> str:
+        return URL_PATTERN.match(self.url)["subject"]
+
+    @property
+    def slug(self) -> str:
+        return URL_PATTERN.match(self.url)["slug"]
+
+
+class _StrictLoader(yaml.CSafeLoader):
+    """PyYAML's safe C loader, refusing a key given twice in one mapping."""
+
+    def construct_mapping(self, node, deep=False):
+        seen = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"the key {key!r} is given twice", key_node.start_mark
+                )
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+def parse_article(data: bytes) -> ArticleRecord:
+    """The record a file's bytes describe; raises FormatError if it is not one."""
+    front, body, front_start = split_front_matter(decode_text(data))
+    try:
+        fields = yaml.load(front, Loader=_StrictLoader)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line = mark.line + front_start if mark else None
+        raise FormatError(f"invalid YAML: {error.problem or error}", line) from None
+    except yaml.YAMLError as error:
+        raise FormatError(f"invalid YAML: {error}") from None
+    if not isinstance(fields, dict):
+        raise FormatError("the front matter is not a mapping of fields", front_start)
+    try:
+        return _record_from_fields(fields, body)
+    except FormatError as error:
+        if error.line is None and getattr(error, "key", None):
+            error.line = _line_of_key(front, error.key, front_start)
+        raise
+
+
+def decode_text(data: bytes) -> str:
+    """The file's text: UTF-8 (a byte order mark is dropped), newlines as LF."""
+    if len(data) > MAX_FILE_BYTES:
+        raise FormatError(
+            f"the file is {len(data):,} bytes; the limit is {MAX_FILE_BYTES:,}"
+        )
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise FormatError(
+            f"not UTF-8 text (byte 0x{data[error.start]:02x} at offset {error.start})",
+            line,
+        ) from None
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text
+
+
+def split_front_matter(text: str) -> tuple[str, str, int]:
+    """(front matter, body, line number of the front matter's first line).
+
+    The front matter runs from a first line `---` to the next line that is
+    exactly `---`; `---` inside a value is indented, and the body may hold more.
+    """
+    lines = text.split("\n", 1)
+    if lines[0].rstrip() != "---":
+        raise FormatError("the file does not start with a '---' line", 1)
+    rest = lines[1] if len(lines) > 1 else ""
+    closing = re.search(r"^---[ \t]*$", rest, re.MULTILINE)
+    if closing is None:
+        raise FormatError("the front matter is never closed by a '---' line")
+    body = rest[closing.end() :]
+    return rest[: closing.start()], body[1:] if body.startswith("\n") else body, 2
+
+
+def _line_of_key(front: str, key: str, front_start: int) -> int | None:
+    top_key = key.split(".", 1)[0]
+    match = re.search(rf"^{re.escape(top_key)}\s*:", front, re.MULTILINE)
+    return front[: match.start()].count("\n") + front_start if match else None
+
+
+def _field_error(name: str, message: str) -> FormatError:
+    error = FormatError(f"field '{name}': {message}")
+    error.key = name
+    return error
+
+
+def _record_from_fields(fields: dict, body: str) -> ArticleRecord:
+    for key in fields:
+        if not isinstance(key, str):
+            raise FormatError(f"field names must be text, not {key!r}")
+    for key in REQUIRED_FIELDS:
+        if fields.get(key) is None:
+            raise _field_error(key, "is required")
+    values: dict[str, Any] = {"key_order": list(fields), "body": body}
+    for key, attribute in TEXT_FIELDS.items():
+        if key in fields:
+            # An empty `author:` is read as empty text, as a column holds it.
+            values[attribute] = _text(fields, key) or ""
+    values["answer"] = decode_answer(values["answer"])
+    values["id"] = _integer(fields, "id")
+    values["date"] = _date(fields, "date")
+    values["score"] = _number(fields, "score")
+    values["no_index"] = _boolean(fields, "no_index")
+    if "no_index" in fields and values["no_index"] is None:
+        values["no_index"] = False
+    values.update(_seo(fields))
+    values["related"] = [
+        _related(fields, key, position)
+        for position, key in enumerate(RELATED_KEYS, 1)
+        if fields.get(key) is not None
+    ]
+    values["extra"] = {
+        key: value
+        for key, value in fields.items()
+        if key not in KNOWN_FIELDS or (key in RELATED_KEYS and value is None)
+    }
+    _refuse_shared_nodes(values["extra"])
+    _check_url(values["url"], "url")
+    for key in ("title", "question", "answer", "subject"):
+        if not fields[key].strip():
+            raise _field_error(key, "is empty")
+    return ArticleRecord(**values)
+
+
+def _text(fields: dict, key: str, name: str | None = None) -> str | None:
+    name = name or key
+    value = fields.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise _field_error(name, f"must be text, not {_describe(value)}")
+    limit = MAX_CHARS[re.sub(r"^related_article\d\.", "", name)]
+    if len(value) > limit:
+        raise _field_error(
+            name, f"is {len(value):,} characters; the limit is {limit:,}"
+        )
+    return value
+
+
+def _integer(fields: dict, key: str, name: str | None = None) -> int | None:
+    name = name or key
+    value = fields.get(key)
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+        raise _field_error(name, f"must be a whole number, not {_describe(value)}")
+    if value is not None and not -(2**63) <= value < 2**63:
+        raise _field_error(name, f"must fit in 64 bits, not {value}")
+    return value
+
+
+def _date(fields: dict, key: str) -> datetime.date:
+    value = fields[key]
+    if isinstance(value, datetime.datetime) or not isinstance(value, datetime.date):
+        raise _field_error(
+            key, f"must be a date like 2024-12-07, not {_describe(value)}"
+        )
+    return value
+
+
+def _number(fields: dict, key: str) -> float | None:
+    value = fields.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise _field_error(key, f"must be a number, not {_describe(value)}")
+    if not math.isfinite(value):
+        raise _field_error(key, f"must be a finite number, not {value}")
+    return float(value)
+
+
+def _boolean(fields: dict, key: str) -> bool | None:
+    value = fields.get(key)
+    if value is not None and not isinstance(value, bool):
+        raise _field_error(key, f"must be true or false, not {_describe(value)}")
+    return value
+
+
+def _seo(fields: dict) -> dict[str, Any]:
+    seo = fields.get("seo")
+    if seo is None:
+        return {}
+    if not isinstance(seo, dict):
+        raise _field_error("seo", f"must be a mapping of fields, not {_describe(seo)}")
+    values: dict[str, Any] = {"seo_key_order": [str(key) for key in seo]}
+    for key, attribute in SEO_FIELDS.items():
+        values[attribute] = (
+            (_text(seo, key, f"seo.{key}") or "") if key in seo else None
+        )
+    values["seo_extra"] = {k: v for k, v in seo.items() if k not in SEO_FIELDS}
+    _refuse_shared_nodes(values["seo_extra"])
+    return values
+
+
+def _related(fields: dict, key: str, position: int) -> RelatedRef:
+    ref = fields[key]
+    if not isinstance(ref, dict):
+        raise _field_error(key, f"must be a mapping of fields, not {_describe(ref)}")
+    url = _text(ref, "url", f"{key}.url")
+    if url is None:
+        raise _field_error(f"{key}.url", "is required")
+    _check_url(url, f"{key}.url")
+    extra = {k: v for k, v in ref.items() if k not in {"id", "title", "subject", "url"}}
+    _refuse_shared_nodes(extra)
+    return RelatedRef(
+        position=position,
+        url=url,
+        id=_integer(ref, "id", f"{key}.id"),
+        title=_text(ref, "title", f"{key}.title") or ("" if "title" in ref else None),
+        subject=_text(ref, "subject", f"{key}.subject")
+        or ("" if "subject" in ref else None),
+        key_order=[str(k) for k in ref],
+        extra=extra,
+    )
+
+
+def _check_url(url: str, name: str) -> None:
+    if not URL_PATTERN.match(url):
+        raise _field_error(
+            name,
+            f"{url!r} is not of the form /learn/<subject>/questions/<slug> "
+            "(lower-case letters, digits and hyphens)",
+        )
+
+
+def _refuse_shared_nodes(value: Any, seen: set[int] | None = None) -> None:
+    """Refuse YAML aliases that reuse a list or mapping: the billion-laughs bomb."""
+    seen = set() if seen is None else seen
+    if isinstance(value, dict | list):
+        if id(value) in seen:
+            raise FormatError("YAML aliases to lists or mappings are not allowed")
+        seen.add(id(value))
+        for item in value.values() if isinstance(value, dict) else value:
+            _refuse_shared_nodes(item, seen)
+
+
+def _describe(value: Any) -> str:
+    kinds = {dict: "a mapping", list: "a list", bool: "true/false", str: "text"}
+    kind = kinds.get(type(value), type(value).__name__)
+    shown = repr(value)
+    return f"{kind} {shown[:60]}" if not isinstance(value, dict | list) else kind

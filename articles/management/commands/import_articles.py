@@ -1,0 +1,99 @@
+"""Import article files: `python manage.py import_articles PATH [PATH ...]`.
+
+Files and folders (searched recursively for .md and .txt files). Each file ends
+created, updated, unchanged, conflict or refused; a summary line counts them.
+The exit status is 1 when any file was refused or in conflict. The work itself
+is done by `articles.importer`; this command only parses arguments and prints.
+"""
+
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand, CommandError
+
+from articles.importer import ImportPathError, count_article_files, import_files
+
+
+class Command(BaseCommand):
+    help = "Import article files (files or folders, recursively)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("paths", nargs="+", help="article files or folders of them")
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="report what would happen; write nothing",
+        )
+        parser.add_argument(
+            "--strict", action="store_true",
+            help="all or nothing: if any file is refused or in conflict, write none",
+        )  # fmt: skip
+        parser.add_argument(
+            "--force", action="store_true",
+            help="overwrite articles edited in the admin since their last import",
+        )  # fmt: skip
+
+    def handle(self, *args, paths, dry_run, strict, force, verbosity, **options):
+        progress = _Progress(self.stdout, verbosity) if self.stdout.isatty() else None
+        try:
+            total = count_article_files(paths)
+            if progress:
+                progress.total = total
+            report = import_files(
+                paths,
+                dry_run=dry_run,
+                strict=strict,
+                force=force,
+                on_outcome=lambda outcome: self.show(outcome, verbosity, progress),
+            )
+        except ImportPathError as error:
+            raise CommandError(str(error)) from None
+        if progress:
+            progress.finish()
+        style = self.style.ERROR if report.failed else self.style.SUCCESS
+        self.stdout.write(style(report.summary()))
+        if report.failed:
+            problems = len(report.problems)
+            raise CommandError(
+                f"{problems} file(s) refused or in conflict", returncode=1
+            )
+
+    def show(self, outcome, verbosity, progress) -> None:
+        if outcome.outcome in {"refused", "conflict"}:
+            if progress:
+                progress.clear()
+            self.stderr.write(str(outcome), style_func=self.style.ERROR)
+        elif verbosity >= 2:
+            if progress:
+                progress.clear()
+            self.stdout.write(str(outcome))
+        if progress:
+            progress.step()
+
+
+class _Progress:
+    """A one-line progress bar, drawn only on a terminal."""
+
+    def __init__(self, stdout, verbosity):
+        self.stdout = stdout
+        self.total = 0
+        self.done = 0
+        self.shown = verbosity >= 1
+
+    def step(self) -> None:
+        self.done += 1
+        if self.shown and (self.done % 100 == 0 or self.done == self.total):
+            width = 30
+            filled = width * self.done // max(self.total, 1)
+            bar = "#" * filled + "." * (width - filled)
+            self.stdout.write(
+                f"\r[{bar}] {self.done:,}/{self.total:,} files", ending=""
+            )
+            self.stdout.flush()
+
+    def clear(self) -> None:
+        if self.shown and self.done:
+            self.stdout.write("\r\033[K", ending="")
+
+    def finish(self) -> None:
+        if self.shown and self.done:
+            self.stdout.write("")

@@ -1,0 +1,253 @@
+"""Subjects, articles and the ordered related links between articles."""
+
+from __future__ import annotations
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.urls import reverse
+
+from .date_format import format_date
+from .frontmatter import MAX_CHARS, article_url
+
+
+class Subject(models.Model):
+    slug = models.SlugField(
+        max_length=100,
+        unique=True,
+        help_text="The subject's part of its articles' URLs: /learn/<slug>/questions/…",
+    )
+    name = models.CharField(
+        max_length=MAX_CHARS["subject"],
+        help_text="Shown to readers. Set by the first import; imports never change it.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("articles:subject", args=[self.slug])
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published(self) -> ArticleQuerySet:
+        """Articles readers may see."""
+        return self.all()
+
+    def for_listing(self) -> ArticleQuerySet:
+        """Newest first, with what a list of links needs and no more."""
+        return (
+            self.select_related("subject")
+            .only("url", "title", "date", "subject__name", "subject__slug")
+            .order_by("-date", "title")
+        )
+
+
+class Article(models.Model):
+    subject = models.ForeignKey(
+        Subject, on_delete=models.PROTECT, related_name="articles"
+    )
+    slug = models.SlugField(
+        max_length=200,
+        help_text="The last part of the URL: lower-case letters, digits and hyphens.",
+    )
+    url = models.CharField(
+        max_length=MAX_CHARS["url"],
+        unique=True,
+        editable=False,
+        help_text="/learn/<subject>/questions/<slug>: the article's identity.",
+    )
+    source_id = models.BigIntegerField(
+        "id",
+        db_index=True,
+        help_text="The file's own id. Not unique: an article filed under two "
+        "subjects has the same id in both files.",
+    )
+    date = models.DateField(help_text="The date shown as 'Posted on'.")
+    title = models.CharField(max_length=MAX_CHARS["title"])
+    article_title = models.CharField(
+        max_length=MAX_CHARS["article_title"], blank=True,
+        help_text="The heading of the article, if other than the title.",
+    )  # fmt: skip
+    question = models.TextField(max_length=MAX_CHARS["question"])
+    answer = models.TextField(
+        max_length=MAX_CHARS["answer"],
+        help_text="Markdown. Math between $$ … $$ is LaTeX.",
+    )
+    author = models.CharField(max_length=MAX_CHARS["author"], blank=True)
+    subject_name = models.CharField(
+        max_length=MAX_CHARS["subject"],
+        blank=True,
+        help_text="The subject as this article's file spells it; readers see the "
+        "subject's own name.",
+    )
+    date_format = models.CharField(
+        max_length=MAX_CHARS["date_format"], blank=True,
+        help_text="How the date is shown, in the files' notation: MMM DD, YYYY.",
+    )  # fmt: skip
+    post_on_text = models.CharField(
+        max_length=MAX_CHARS["post_on_text"], blank=True,
+        help_text="The words before the date, such as 'Posted on'.",
+    )  # fmt: skip
+    seo_title = models.CharField(
+        "SEO title", max_length=MAX_CHARS["seo.title"], blank=True,
+        help_text="The page's <title>.",
+    )  # fmt: skip
+    seo_description = models.TextField(
+        "SEO description", max_length=MAX_CHARS["seo.page_description"], blank=True,
+        help_text="The meta description search engines show under the title.",
+    )  # fmt: skip
+    seo_keywords = models.TextField(
+        "SEO keywords", max_length=MAX_CHARS["seo.page_keywords"], blank=True,
+        help_text="Comma-separated keywords for the meta keywords tag.",
+    )  # fmt: skip
+    score = models.FloatField(
+        null=True, blank=True, help_text="The file's score, if any."
+    )
+    no_index = models.BooleanField(
+        default=False, help_text="Ask search engines not to index this page."
+    )
+    file_name = models.CharField(
+        max_length=MAX_CHARS["file_name"], blank=True,
+        help_text="The file name the source gives, such as my-question.md.",
+    )  # fmt: skip
+    schema = models.CharField(
+        max_length=MAX_CHARS["_schema"], blank=True, help_text="The file's _schema."
+    )
+    body = models.TextField(
+        blank=True,
+        default="\n&nbsp;",
+        help_text="What the file has after its front matter.",
+    )
+    key_order = models.JSONField(
+        default=list, blank=True, help_text="The file's fields, in the file's order."
+    )
+    seo_key_order = models.JSONField(default=list, blank=True)
+    extra_fields = models.TextField(
+        blank=True,
+        help_text="Fields of the file no one listed, as YAML, kept for export.",
+    )
+    seo_extra_fields = models.TextField(blank=True)
+    import_fingerprint = models.CharField(
+        max_length=64, blank=True, editable=False,
+        help_text="A digest of the article as its file gave it at the last import.",
+    )  # fmt: skip
+    source_path = models.CharField(
+        max_length=1000, blank=True, editable=False,
+        help_text="The file the last import read this article from.",
+    )  # fmt: skip
+    imported_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-date", "title"]
+        indexes = [
+            models.Index(fields=["subject", "-date"], name="article_subject_date")
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subject", "slug"], name="unique_article_slug_per_subject"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def save(self, *args, **kwargs):
+        self.url = article_url(self.subject.slug, self.slug)
+        self.subject_name = self.subject_name or self.subject.name
+        # Browsers send a textarea's line breaks as CRLF; the format has one kind.
+        self.answer = self.answer.replace("\r\n", "\n")
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {
+                *kwargs["update_fields"],
+                "url",
+                "subject_name",
+                "answer",
+            }
+        super().save(*args, **kwargs)
+        # Links that named this URL before the article existed now reach it.
+        RelatedLink.objects.filter(target__isnull=True, target_url=self.url).update(
+            target=self
+        )
+
+    def related_articles(self) -> list[Article]:
+        """The articles this one links to that exist, each once, in order. One query."""
+        links = (
+            self.related_links.filter(target__isnull=False)
+            .exclude(target=self)
+            .select_related("target__subject")
+            .order_by("position")
+        )
+        seen: dict[int, Article] = {}
+        for link in links:
+            seen.setdefault(link.target_id, link.target)
+        return list(seen.values())
+
+    def get_absolute_url(self) -> str:
+        return self.url
+
+    @property
+    def heading(self) -> str:
+        return self.article_title or self.title
+
+    @property
+    def posted_on(self) -> str:
+        """The date as the file asks it shown: `Dec 07, 2024` for MMM DD, YYYY."""
+        return format_date(self.date, self.date_format or "MMM DD, YYYY")
+
+    @property
+    def meta_title(self) -> str:
+        return self.seo_title or f"{self.title} | QuickTakes"
+
+
+class RelatedLink(models.Model):
+    """One `related_articleN` of a file; `target` is set once that article exists."""
+
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="related_links"
+    )
+    position = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+        help_text="1 to 5: the N of related_articleN.",
+    )
+    target_url = models.CharField(
+        "URL", max_length=MAX_CHARS["url"],
+        help_text="The related article's URL. It may name an article not imported yet.",
+    )  # fmt: skip
+    target = models.ForeignKey(
+        Article, on_delete=models.SET_NULL, null=True, blank=True, editable=False,
+        related_name="inbound_links",
+        help_text="The article at that URL, once there is one.",
+    )  # fmt: skip
+    target_source_id = models.BigIntegerField("id", null=True, blank=True)
+    target_title = models.CharField(
+        "title", max_length=MAX_CHARS["title"], blank=True,
+        help_text="The title as the file gives it; readers see the article's own.",
+    )  # fmt: skip
+    target_subject = models.CharField(
+        "subject", max_length=MAX_CHARS["subject"], blank=True
+    )
+    key_order = models.JSONField(default=list, blank=True)
+    extra_fields = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "position"], name="unique_related_position"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(position__gte=1, position__lte=5),
+                name="related_position_1_to_5",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.position}. {self.target_url}"
