@@ -138,7 +138,8 @@ def import_files(
     with whole_batch:
         for chunk in _chunks(files, chunk_size):
             batch.import_chunk(chunk)
-        resolve_related_links()
+        if batch.report.counts["created"] or batch.report.counts["updated"]:
+            resolve_related_links()
         if dry_run or (strict and batch.report.failed):
             batch.report.rolled_back = not dry_run
             transaction.set_rollback(True)

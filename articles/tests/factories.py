@@ -1,0 +1,89 @@
+"""Small helpers that write article files and rows for tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from articles.models import Article, Subject
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
+SEED_FILES = sorted(FIXTURES.glob("*.txt"))
+
+
+def article_text(
+    url: str = "/learn/medicine/questions/what-is-a-test",
+    *,
+    id: int = 1,
+    title: str = "What is a test?",
+    subject: str = "Medicine",
+    answer: str = "A test checks.\\n\\nIt **asserts**.",
+    related: list[str] = (),
+    date: str = "2024-12-07",
+    extra: str = "",
+) -> str:
+    """An article file in the seeds' style; `related` lists URLs of related articles."""
+    slug = url.rsplit("/", 1)[-1]
+    lines = [
+        "---",
+        "_schema: default",
+        f"id: {id}",
+        f"date: {date}",
+        "title: >-",
+        f"    {title}",
+        "article_title: >-",
+        f"    {title}",
+        "date_format: MMM DD, YYYY",
+        "post_on_text: Posted on",
+        "seo:",
+        f"  title: QuickTakes | {subject}",
+        "  page_description: >-",
+        f"    About {title}",
+        "  page_keywords: >-",
+        "    tests, checks",
+        "author: QuickTakes",
+        "question: >-",
+        f"    {title}",
+        "answer: >-",
+        f"    {answer}",
+        f"subject: {subject}",
+        f"file_name: {slug}.md",
+        f"url: {url}",
+        "score: -1.0",
+    ]
+    for position, target in enumerate(related, 1):
+        lines += [
+            f"related_article{position}:",
+            f"    id: {1000 + position}",
+            "    title: >-",
+            f"        Related {position}",
+            f"    subject: {subject}",
+            f"    url: {target}",
+        ]
+    return "\n".join(lines) + "\n" + extra + "---\n\n&nbsp;"
+
+
+def write_article(folder: Path, name: str, url: str, **fields) -> Path:
+    path = folder / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(article_text(url, **fields), encoding="utf-8")
+    return path
+
+
+def make_article(
+    slug: str = "what-is-a-test", subject: Subject | None = None, **fields
+) -> Article:
+    subject = (
+        subject
+        or Subject.objects.get_or_create(
+            slug="medicine", defaults={"name": "Medicine"}
+        )[0]
+    )
+    values = {
+        "source_id": 1,
+        "date": "2024-12-07",
+        "title": f"Question {slug}",
+        "question": f"Question {slug}?",
+        "answer": "An answer.",
+        **fields,
+    }
+    return Article.objects.create(subject=subject, slug=slug, **values)
