@@ -14,8 +14,9 @@ urlpatterns = [
     path("learn/", views.subject_index, name="subject_index"),
     path("search/", views.search, name="search"),
     re_path(
-        rf"^learn/(?P<subject_slug>{SLUG})/?$", views.subject_detail, name="subject"
+        rf"^learn/(?P<subject_slug>{SLUG})/$", views.subject_detail, name="subject"
     ),
+    re_path(rf"^learn/(?P<subject_slug>{SLUG})$", views.subject_detail),
     re_path(
         rf"^learn/(?P<subject_slug>{SLUG})/questions/(?P<slug>{SLUG})/?$",
         views.article_detail,

@@ -1,4 +1,4 @@
-"""`manage.py import_articles`: outcomes, refusals, dry runs, strict batches, conflicts."""
+"""`manage.py import_articles`: outcomes, refusals, dry and strict runs, conflicts."""
 
 from __future__ import annotations
 

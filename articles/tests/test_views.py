@@ -1,0 +1,193 @@
+"""The public pages: an article at its URL, subjects, home, search."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from articles.models import Article, RelatedLink
+
+from .factories import FIXTURES, make_article
+
+pytestmark = pytest.mark.django_db
+
+SEED_URL = (
+    "/learn/medicine/questions/"
+    "what-treatment-options-are-available-for-metastatic-liver-cancer"
+)
+
+
+@pytest.fixture
+def seeds():
+    call_command("import_articles", str(FIXTURES), stdout=io.StringIO())
+
+
+def test_the_article_page_shows_everything_the_seed_page_carries(client, seeds):
+    page = client.get(SEED_URL).content.decode()
+
+    assert (
+        "<h1>What treatment options are available for Metastatic Liver Cancer?</h1>"
+        in page
+    )
+    assert 'Posted on <time datetime="2024-12-07">Dec 07, 2024</time>' in page
+    assert "· QuickTakes" in page
+    assert "<strong>Surgery</strong>: In select cases" in page
+    assert "<title>QuickTakes | Medicine</title>" in page
+    assert '<meta name="description" content="This article outlines the various' in page
+    assert (
+        '<meta name="keywords" content="metastatic liver cancer, treatment options'
+        in page
+    )
+    assert 'Subject: <a href="/learn/medicine/">Medicine</a>' in page
+
+
+@pytest.mark.parametrize("suffix", ["", "/"])
+def test_the_article_answers_with_or_without_a_trailing_slash(client, seeds, suffix):
+    response = client.get(SEED_URL + suffix)
+
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/learn/medicine/questions/no-such-question",
+        "/learn/no-such-subject/questions/what-treatment-options-are-available-for-metastatic-liver-cancer",
+        "/learn/no-such-subject/",
+        "/learn/medicine/questions/UPPER",
+    ],
+)
+def test_unknown_subjects_and_questions_answer_404(client, seeds, url):
+    response = client.get(url)
+
+    assert response.status_code == 404
+    assert "Page not found" in response.content.decode()
+
+
+def test_related_links_show_only_articles_that_exist_each_once(client):
+    article = make_article("main")
+    other = make_article("other", title="The other question")
+    for position, url in enumerate(
+        [other.url, other.url, "/learn/medicine/questions/gone"], 1
+    ):
+        RelatedLink.objects.create(article=article, position=position, target_url=url)
+    RelatedLink.objects.filter(target_url=other.url).update(target=other)
+
+    page = client.get(article.url).content.decode()
+
+    assert page.count(f'<a href="{other.url}">The other question</a>') == 1
+    assert "/learn/medicine/questions/gone" not in page
+
+
+def test_a_link_resolves_when_its_article_is_created_later(client):
+    article = make_article("main")
+    RelatedLink.objects.create(
+        article=article, position=1, target_url="/learn/medicine/questions/later"
+    )
+
+    make_article("later", title="Arrived later")
+
+    assert "Arrived later" in client.get(article.url).content.decode()
+
+
+def test_an_article_pages_queries_do_not_grow_with_its_related_links(client):
+    def queries_for(article):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(article.url).status_code == 200
+        return len(queries)
+
+    lonely = make_article("lonely")
+    linked = make_article("linked")
+    for position in range(1, 6):
+        target = make_article(f"target-{position}")
+        RelatedLink.objects.create(
+            article=linked, position=position, target_url=target.url, target=target
+        )
+
+    assert queries_for(linked) == queries_for(lonely) == 2
+
+
+def test_answers_are_sanitized(client):
+    article = make_article(
+        "hostile",
+        answer=(
+            "<script>alert(1)</script>\n\n[click](javascript:alert(2))\n\n"
+            '<img src=x onerror="alert(3)">\n\n<a href="#" onclick="alert(4)">x</a>'
+        ),
+    )
+
+    page = client.get(article.url).content.decode()
+
+    assert "<script>alert" not in page
+    assert "javascript:" not in page
+    assert "onerror" not in page and "onclick" not in page
+
+
+def test_math_in_the_answer_keeps_its_latex_commands(client):
+    article = make_article("math", answer="$$\nx \\neq 0, \\nabla f, \\nu\n$$")
+
+    page = client.get(article.url).content.decode()
+
+    assert "x \\neq 0, \\nabla f, \\nu" in page
+
+
+def test_no_index_asks_search_engines_not_to_index(client):
+    hidden = make_article("hidden", no_index=True)
+    shown = make_article("shown")
+
+    assert (
+        '<meta name="robots" content="noindex">'
+        in client.get(hidden.url).content.decode()
+    )
+    assert 'name="robots"' not in client.get(shown.url).content.decode()
+
+
+def test_the_subject_page_lists_its_questions_newest_first(client):
+    make_article("older", title="Older question", date="2024-01-01")
+    make_article("newer", title="Newer question", date="2024-06-01")
+
+    page = client.get("/learn/medicine/").content.decode()
+
+    assert page.index("Newer question") < page.index("Older question")
+
+
+def test_a_page_number_past_the_end_answers_404(client):
+    make_article("one")
+
+    assert client.get("/learn/medicine/?page=9").status_code == 404
+    assert client.get("/learn/medicine/?page=abc").status_code == 404
+
+
+def test_home_lists_subjects_with_counts_and_the_latest_questions(client, seeds):
+    page = client.get("/").content.decode()
+
+    assert (
+        '<a href="/learn/medicine/">Medicine</a> <span class="count">(2)</span>' in page
+    )
+    assert "How does the treatment of Metastatic Liver Cancer differ" in page
+
+
+def test_search_finds_questions_by_words_of_their_title(client, seeds):
+    page = client.get("/search/", {"q": "differ from primary"}).content.decode()
+
+    assert "1 result for" in page
+    assert "How does the treatment of Metastatic Liver Cancer differ" in page
+
+
+@pytest.mark.parametrize(
+    "query", ['"unclosed', "a OR b AND", "%_\\", "рак печени ✓", "x" * 500]
+)
+def test_search_never_errors(client, seeds, query):
+    response = client.get("/search/", {"q": query})
+
+    assert response.status_code == 200
+
+
+def test_every_article_is_reachable_from_its_subject_page(client, seeds):
+    for article in Article.objects.all():
+        listing = client.get(article.subject.get_absolute_url()).content.decode()
+        assert f'href="{article.url}"' in listing
