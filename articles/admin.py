@@ -83,3 +83,16 @@ class ArticleAdmin(admin.ModelAdmin):
             },
         ),
     ]  # fmt: skip
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not RelatedLink:
+            return super().save_formset(request, form, formset, change)
+        # Saved row by row, reordered links would collide on their positions.
+        formset.save(commit=False)
+        kept = [
+            link_form.instance
+            for link_form in formset.forms
+            if link_form.cleaned_data.get("target_url")
+            and not link_form.cleaned_data.get("DELETE")
+        ]
+        form.instance.replace_related_links(kept)

@@ -47,6 +47,8 @@ def decode_answer(raw: str) -> str:
     """The answer as Markdown with real line breaks, from its form in a file."""
     if "\\n" not in raw:
         return raw
+    if "$" not in raw and "\\(" not in raw and "\\[" not in raw:
+        return raw.replace("\\n", "\n")
     pieces = []
     position = 0
     for start, end in math_spans(raw):

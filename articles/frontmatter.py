@@ -144,10 +144,17 @@ class _StrictLoader(yaml.CSafeLoader):
     def construct_mapping(self, node, deep=False):
         seen = set()
         for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=True)
+            # A scalar key is compared by its text and tag, without building it.
+            if isinstance(key_node, yaml.ScalarNode):
+                key = (key_node.tag, key_node.value)
+            else:
+                key = self.construct_object(key_node, deep=True)
             if key in seen:
                 raise yaml.constructor.ConstructorError(
-                    None, None, f"the key {key!r} is given twice", key_node.start_mark
+                    None,
+                    None,
+                    f"the key {getattr(key_node, 'value', key)!r} is given twice",
+                    key_node.start_mark,
                 )
             seen.add(key)
         return super().construct_mapping(node, deep=deep)
@@ -203,11 +210,22 @@ def split_front_matter(text: str) -> tuple[str, str, int]:
     if lines[0].rstrip() != "---":
         raise FormatError("the file does not start with a '---' line", 1)
     rest = lines[1] if len(lines) > 1 else ""
-    closing = re.search(r"^---[ \t]*$", rest, re.MULTILINE)
-    if closing is None:
-        raise FormatError("the front matter is never closed by a '---' line")
-    body = rest[closing.end() :]
-    return rest[: closing.start()], body[1:] if body.startswith("\n") else body, 2
+    start, end = _closing_line(rest)
+    body = rest[end:]
+    return rest[:start], body[1:] if body.startswith("\n") else body, 2
+
+
+def _closing_line(text: str) -> tuple[int, int]:
+    """Where the first line that is exactly `---` (trailing blanks allowed) is."""
+    position = 0 if text.startswith("---") else text.find("\n---")
+    while position != -1:
+        start = position if text.startswith("---", position) else position + 1
+        end = text.find("\n", start)
+        end = len(text) if end == -1 else end
+        if text[start + 3 : end].strip(" \t") == "":
+            return start, end
+        position = text.find("\n---", end)
+    raise FormatError("the front matter is never closed by a '---' line")
 
 
 def _line_of_key(front: str, key: str, front_start: int) -> int | None:
@@ -261,13 +279,14 @@ def _record_from_fields(fields: dict, body: str) -> ArticleRecord:
 
 
 def _text(fields: dict, key: str, name: str | None = None) -> str | None:
-    name = name or key
+    """The text at `key`; `name` is the field's name in messages and MAX_CHARS."""
     value = fields.get(key)
     if value is None:
         return None
+    name = name or key
     if not isinstance(value, str):
         raise _field_error(name, f"must be text, not {_describe(value)}")
-    limit = MAX_CHARS[re.sub(r"^related_article\d\.", "", name)]
+    limit = MAX_CHARS[name.split(".", 1)[1] if name.startswith("related") else name]
     if len(value) > limit:
         raise _field_error(
             name, f"is {len(value):,} characters; the limit is {limit:,}"

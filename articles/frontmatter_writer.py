@@ -54,6 +54,19 @@ def dump_article(record: ArticleRecord) -> str:
     return "\n".join(lines) + "\n---\n" + record.body
 
 
+def settle_key_order(record: ArticleRecord) -> ArticleRecord:
+    """`record` with each key order naming exactly the keys it will write, in the
+    order it will write them: so a record made in the admin, whose key order is
+    empty, equals the one its exported file reads back as."""
+    values = _top_level_values(record)
+    record.key_order = ordered_keys(record.key_order, values, CANONICAL_ORDER)
+    if "seo" in values:
+        record.seo_key_order = values["seo"].keys
+    for ref in record.related:
+        ref.key_order = _related_mapping(ref).keys
+    return record
+
+
 def ordered_keys(file_order: list, values: dict, canonical: tuple) -> list:
     """The keys of `values`: in the file's order, new ones where the seeds put them."""
     keys = [key for key in file_order if key in values]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import models, transaction
 from django.urls import reverse
 
 from .date_format import format_date
@@ -176,6 +176,20 @@ class Article(models.Model):
         RelatedLink.objects.filter(target__isnull=True, target_url=self.url).update(
             target=self
         )
+
+    def replace_related_links(self, links: list[RelatedLink]) -> None:
+        """Make `links` this article's related links, each pointed at the article
+        at its URL if there is one. A few queries whatever their number."""
+        targets = Article.objects.in_bulk(
+            [link.target_url for link in links], field_name="url"
+        )
+        for link in links:
+            link.pk = None
+            link.article = self
+            link.target = targets.get(link.target_url)
+        with transaction.atomic():
+            self.related_links.all().delete()
+            RelatedLink.objects.bulk_create(links)
 
     def related_articles(self) -> list[Article]:
         """The articles this one links to that exist, each once, in order. One query."""

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from .frontmatter import ArticleRecord, RelatedRef
+from .frontmatter_writer import settle_key_order
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -75,7 +76,7 @@ def record_from_article(
     for name, key in OPTIONAL_SEO_TEXT:
         values[name] = _optional(values[name], key, article.seo_key_order)
     no_index = article.no_index or "no_index" in article.key_order
-    return ArticleRecord(
+    record = ArticleRecord(
         **values,
         id=article.source_id,
         subject=article.subject_name,
@@ -85,6 +86,7 @@ def record_from_article(
         extra=load_extra(article.extra_fields),
         seo_extra=load_extra(article.seo_extra_fields),
     )
+    return settle_key_order(record)
 
 
 def _ref_from_link(link: RelatedLink) -> RelatedRef:
