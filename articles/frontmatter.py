@@ -12,6 +12,7 @@ is kept in `key_order`, so a record writes back to the same data.
 
 from __future__ import annotations
 
+import collections.abc
 import dataclasses
 import datetime
 import math
@@ -23,6 +24,7 @@ import yaml
 from .answer_text import decode_answer
 
 MAX_FILE_BYTES = 1024 * 1024
+MAX_DEPTH = 100
 # The longest text each field may hold, in characters; the models use the same.
 MAX_CHARS = {
     "_schema": 100,
@@ -141,6 +143,15 @@ class ArticleRecord:
 class _StrictLoader(yaml.CSafeLoader):
     """PyYAML's safe C loader, refusing a key given twice in one mapping."""
 
+    def construct_object(self, node, deep=False):
+        try:
+            return super().construct_object(node, deep=deep)
+        except (ValueError, TypeError, OverflowError) as error:
+            # A date 2024-02-30 or a number 0x_: PyYAML raises without a line.
+            raise yaml.constructor.ConstructorError(
+                None, None, f"invalid value {node.value!r}: {error}", node.start_mark
+            ) from None
+
     def construct_mapping(self, node, deep=False):
         seen = set()
         for key_node, _ in node.value:
@@ -149,6 +160,13 @@ class _StrictLoader(yaml.CSafeLoader):
                 key = (key_node.tag, key_node.value)
             else:
                 key = self.construct_object(key_node, deep=True)
+                if not isinstance(key, collections.abc.Hashable):
+                    raise yaml.constructor.ConstructorError(
+                        None,
+                        None,
+                        "a list or mapping cannot be a key",
+                        key_node.start_mark,
+                    )
             if key in seen:
                 raise yaml.constructor.ConstructorError(
                     None,
@@ -163,14 +181,24 @@ class _StrictLoader(yaml.CSafeLoader):
 def parse_article(data: bytes) -> ArticleRecord:
     """The record a file's bytes describe; raises FormatError if it is not one."""
     front, body, front_start = split_front_matter(decode_text(data))
+    _refuse_deep_flow_nesting(front)
     try:
         fields = yaml.load(front, Loader=_StrictLoader)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + front_start if mark else None
-        raise FormatError(f"invalid YAML: {error.problem or error}", line) from None
+        problem = error.problem or str(error)
+        key = _key_on_line(front, mark.line) if mark else None
+        if key and problem.startswith("invalid value"):
+            raise FormatError(f"field '{key}': {problem}", line) from None
+        raise FormatError(f"invalid YAML: {problem}", line) from None
     except yaml.YAMLError as error:
         raise FormatError(f"invalid YAML: {error}") from None
+    except (ValueError, TypeError, OverflowError) as error:
+        # PyYAML's value builders raise these: a date 2024-02-30, a number 0x_.
+        raise FormatError(f"invalid value: {error}") from None
+    except RecursionError:
+        raise FormatError(f"values nested more than {MAX_DEPTH} deep") from None
     if not isinstance(fields, dict):
         raise FormatError("the front matter is not a mapping of fields", front_start)
     try:
@@ -228,9 +256,29 @@ def _closing_line(text: str) -> tuple[int, int]:
     raise FormatError("the front matter is never closed by a '---' line")
 
 
+def _refuse_deep_flow_nesting(front: str) -> None:
+    """Refuse `[[[[...` nested past MAX_DEPTH before the C loader sees it: at
+    some tens of thousands of levels it crashes the process."""
+    if front.count("[") + front.count("{") <= MAX_DEPTH:
+        return
+    depth = 0
+    for bracket in re.finditer(r"[\[\]{}]", front):
+        depth = depth + 1 if bracket[0] in "[{" else max(depth - 1, 0)
+        if depth > MAX_DEPTH:
+            line = front.count("\n", 0, bracket.start()) + 2
+            raise FormatError(f"values nested more than {MAX_DEPTH} deep", line)
+
+
+def _key_on_line(front: str, index: int) -> str | None:
+    lines = front.split("\n")
+    line = lines[index] if 0 <= index < len(lines) else ""
+    match = re.match(r"\s*([A-Za-z_][\w.-]*)\s*:", line)
+    return match[1] if match else None
+
+
 def _line_of_key(front: str, key: str, front_start: int) -> int | None:
-    top_key = key.split(".", 1)[0]
-    match = re.search(rf"^{re.escape(top_key)}\s*:", front, re.MULTILINE)
+    top_key = re.escape(key.split(".", 1)[0])
+    match = re.search(rf"^(?:{top_key}|'{top_key}'|\"{top_key}\")\s*:", front, re.M)
     return front[: match.start()].count("\n") + front_start if match else None
 
 
@@ -343,7 +391,7 @@ def _seo(fields: dict) -> dict[str, Any]:
             (_text(seo, key, f"seo.{key}") or "") if key in seo else None
         )
     values["seo_extra"] = {k: v for k, v in seo.items() if k not in SEO_FIELDS}
-    _refuse_shared_nodes(values["seo_extra"])
+    _refuse_shared_nodes(values["seo_extra"], "seo.")
     return values
 
 
@@ -356,7 +404,7 @@ def _related(fields: dict, key: str, position: int) -> RelatedRef:
         raise _field_error(f"{key}.url", "is required")
     _check_url(url, f"{key}.url")
     extra = {k: v for k, v in ref.items() if k not in {"id", "title", "subject", "url"}}
-    _refuse_shared_nodes(extra)
+    _refuse_shared_nodes(extra, f"{key}.")
     return RelatedRef(
         position=position,
         url=url,
@@ -378,15 +426,28 @@ def _check_url(url: str, name: str) -> None:
         )
 
 
-def _refuse_shared_nodes(value: Any, seen: set[int] | None = None) -> None:
-    """Refuse YAML aliases that reuse a list or mapping: the billion-laughs bomb."""
-    seen = set() if seen is None else seen
-    if isinstance(value, dict | list):
-        if id(value) in seen:
-            raise FormatError("YAML aliases to lists or mappings are not allowed")
-        seen.add(id(value))
-        for item in value.values() if isinstance(value, dict) else value:
-            _refuse_shared_nodes(item, seen)
+def _refuse_shared_nodes(fields: dict, prefix: str = "") -> None:
+    """Refuse, in fields no one listed, values nested past MAX_DEPTH and YAML
+    aliases that repeat a list or mapping (the billion-laughs bomb)."""
+    seen: set[int] = set()
+    for key, value in fields.items():
+        stack = [(value, 1)]
+        while stack:
+            item, depth = stack.pop()
+            if not isinstance(item, dict | list):
+                continue
+            if depth > MAX_DEPTH:
+                raise _field_error(
+                    f"{prefix}{key}", f"is nested more than {MAX_DEPTH} deep"
+                )
+            if id(item) in seen:
+                raise _field_error(
+                    f"{prefix}{key}",
+                    "repeats a list or mapping by a YAML alias; write it out",
+                )
+            seen.add(id(item))
+            children = item.values() if isinstance(item, dict) else item
+            stack.extend((child, depth + 1) for child in children)
 
 
 def _describe(value: Any) -> str:

@@ -11,6 +11,7 @@ is written always reads back as the same data. No Django here.
 from __future__ import annotations
 
 import datetime
+import math
 import re
 from typing import Any
 
@@ -40,7 +41,10 @@ FOLDED_SEO = frozenset({"page_description", "page_keywords"})
 FOLDED_RELATED = frozenset({"title"})
 
 _PLAIN_SAFE = re.compile(r"[A-Za-z0-9_/(][A-Za-z0-9 _/().,|'&+!?%@=;~*-]*")
-_FOLDABLE_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff]")
+# Characters YAML reads as line breaks or will not take raw.
+_FOLDABLE_UNSAFE = re.compile(
+    r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]"
+)
 _RESOLVER = yaml.resolver.Resolver()
 
 
@@ -165,7 +169,17 @@ def _entry(key: Any, value: Any, parent: _Mapping) -> list[str]:
 
 
 def _is_plain_key(key: str) -> bool:
-    return re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", key) is not None
+    # "yes", "on" or "null" unquoted would read back as true or None.
+    return re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", key) is not None and _reads_as_text(
+        key
+    )
+
+
+def _reads_as_text(value: str) -> bool:
+    return (
+        _RESOLVER.resolve(yaml.ScalarNode, value, (True, False))
+        == "tag:yaml.org,2002:str"
+    )
 
 
 def _foldable(value: str) -> bool:
@@ -183,6 +197,8 @@ def _scalar_text(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float):
+        if not math.isfinite(value):
+            return {"inf": ".inf", "-inf": "-.inf"}.get(repr(value), ".nan")
         text = repr(value)
         # YAML 1.1 reads "1e+16" as text: its floats need a dot.
         return text if "." in text else text.replace("e", ".0e")
@@ -200,21 +216,22 @@ def _plain_safe(value: str) -> bool:
         _PLAIN_SAFE.fullmatch(value) is not None
         and value == value.rstrip()
         and not _FOLDABLE_UNSAFE.search(value)
-        and _RESOLVER.resolve(yaml.ScalarNode, value, (True, False))
-        == "tag:yaml.org,2002:str"
+        and _reads_as_text(value)
     )
 
 
 def _yaml_text(value: Any, style: str | None = None) -> str:
-    text = yaml.dump(
-        value,
-        Dumper=yaml.SafeDumper,
-        default_style=style,
-        allow_unicode=True,
-        width=float("inf"),
-        sort_keys=False,
-    )
-    return text.removesuffix("\n...\n").rstrip("\n")
+    return yaml_dump(value, style=style).removesuffix("\n...\n").rstrip("\n")
+
+
+def yaml_dump(value: Any, *, style: str | None = None) -> str:
+    """PyYAML's safe dump, unwrapped, keeping any text exactly as it is."""
+    options = {"default_style": style, "width": 2**30, "sort_keys": False}
+    text = yaml.dump(value, Dumper=yaml.CSafeDumper, allow_unicode=True, **options)
+    if _FOLDABLE_UNSAFE.search(text):
+        # Written raw, U+0085 and its kind would read back as line breaks.
+        text = yaml.dump(value, Dumper=yaml.CSafeDumper, allow_unicode=False, **options)
+    return text
 
 
 def _yaml_lines(mapping: dict, pad: str) -> list[str]:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from .frontmatter import ArticleRecord, RelatedRef
-from .frontmatter_writer import settle_key_order
+from .frontmatter_writer import settle_key_order, yaml_dump
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -113,9 +113,7 @@ def fingerprint(record: ArticleRecord) -> str:
 def dump_extra(fields: dict) -> str:
     if not fields:
         return ""
-    return yaml.dump(
-        fields, Dumper=yaml.CSafeDumper, sort_keys=False, allow_unicode=True
-    )
+    return yaml_dump(fields)
 
 
 def load_extra(text: str) -> dict:
