@@ -143,39 +143,44 @@ class ArticleRecord:
 class _StrictLoader(yaml.CSafeLoader):
     """PyYAML's safe C loader, refusing a key given twice in one mapping."""
 
-    def construct_object(self, node, deep=False):
+    def _value_of(self, build, node):
         try:
-            return super().construct_object(node, deep=deep)
+            return build(self, node)
         except (ValueError, TypeError, OverflowError) as error:
             # A date 2024-02-30 or a number 0x_: PyYAML raises without a line.
             raise yaml.constructor.ConstructorError(
                 None, None, f"invalid value {node.value!r}: {error}", node.start_mark
             ) from None
 
+    def construct_yaml_timestamp(self, node):
+        return self._value_of(
+            yaml.constructor.SafeConstructor.construct_yaml_timestamp, node
+        )
+
+    def construct_yaml_int(self, node):
+        return self._value_of(yaml.constructor.SafeConstructor.construct_yaml_int, node)
+
+    def construct_yaml_float(self, node):
+        return self._value_of(
+            yaml.constructor.SafeConstructor.construct_yaml_float, node
+        )
+
     def construct_mapping(self, node, deep=False):
-        seen = set()
-        for key_node, _ in node.value:
-            # A scalar key is compared by its text and tag, without building it.
-            if isinstance(key_node, yaml.ScalarNode):
-                key = (key_node.tag, key_node.value)
-            else:
-                key = self.construct_object(key_node, deep=True)
-                if not isinstance(key, collections.abc.Hashable):
-                    raise yaml.constructor.ConstructorError(
-                        None,
-                        None,
-                        "a list or mapping cannot be a key",
-                        key_node.start_mark,
-                    )
-            if key in seen:
+        """SafeConstructor's mapping, built in one pass that refuses a repeated key."""
+        self.flatten_mapping(node)  # merge keys (<<) first, as PyYAML does
+        mapping = {}
+        for key_node, value_node in node.value:
+            key = self.construct_object(key_node, deep=True)
+            if not isinstance(key, collections.abc.Hashable):
                 raise yaml.constructor.ConstructorError(
-                    None,
-                    None,
-                    f"the key {getattr(key_node, 'value', key)!r} is given twice",
-                    key_node.start_mark,
+                    None, None, "a list or mapping cannot be a key", key_node.start_mark
                 )
-            seen.add(key)
-        return super().construct_mapping(node, deep=deep)
+            if key in mapping:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"the key {key!r} is given twice", key_node.start_mark
+                )
+            mapping[key] = self.construct_object(value_node, deep=deep)
+        return mapping
 
 
 def parse_article(data: bytes) -> ArticleRecord:
@@ -455,3 +460,13 @@ def _describe(value: Any) -> str:
     kind = kinds.get(type(value), type(value).__name__)
     shown = repr(value)
     return f"{kind} {shown[:60]}" if not isinstance(value, dict | list) else kind
+
+
+for _tag, _name in (
+    ("timestamp", "construct_yaml_timestamp"),
+    ("int", "construct_yaml_int"),
+    ("float", "construct_yaml_float"),
+):
+    _StrictLoader.add_constructor(
+        f"tag:yaml.org,2002:{_tag}", getattr(_StrictLoader, _name)
+    )

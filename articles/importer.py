@@ -33,13 +33,14 @@ from django.db import DatabaseError, transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
+from .bulk_insert import insert_rows
 from .frontmatter import MAX_FILE_BYTES, ArticleRecord, FormatError, parse_article
 from .models import Article, RelatedLink, Subject
 from .records import article_values, fingerprint, link_values, record_from_article
 
 OUTCOMES = ("created", "updated", "unchanged", "conflict", "refused")
 ARTICLE_SUFFIXES = {".md", ".txt"}
-CHUNK_SIZE = 500
+CHUNK_SIZE = 1000
 
 
 @dataclasses.dataclass
@@ -336,30 +337,38 @@ class _Plan:
         return [r for _, r, _ in self.to_create] + [r for _, r, _, _ in self.to_update]
 
     def apply(self, subjects: dict[str, Subject], now) -> None:
-        new_articles = [
-            Article(**_row_values(path, record, digest, subjects, now))
+        rows = [
+            {**_row_values(path, record, digest, subjects, now), "created_at": now}
             for path, record, digest in self.to_create
         ]
-        Article.objects.bulk_create(new_articles)
+        insert_rows(Article, rows)
+        ids = dict(
+            Article.objects.filter(url__in=[row["url"] for row in rows]).values_list(
+                "url", "id"
+            )
+        )
         updated = []
         for path, record, digest, article in self.to_update:
-            for name, value in _row_values(path, record, digest, subjects, now).items():
+            values = _row_values(path, record, digest, subjects, now)
+            values["subject_id"] = values.pop("subject")
+            for name, value in values.items():
                 setattr(article, name, value)
             updated.append(article)
+            ids[record.url] = article.pk
         if updated:
             Article.objects.bulk_update(updated, UPDATED_FIELDS)
             RelatedLink.objects.filter(article__in=updated).delete()
-        written = zip(self.records_to_write(), new_articles + updated, strict=True)
-        RelatedLink.objects.bulk_create(
-            RelatedLink(article=article, **link_values(ref))
-            for record, article in written
+        links = [
+            {"article": ids[record.url], **link_values(ref)}
+            for record in self.records_to_write()
             for ref in record.related
-        )
+        ]
+        insert_rows(RelatedLink, [{**link, "target": None} for link in links])
 
 
 def _row_values(path, record, digest, subjects, now) -> dict:
     values = article_values(record)
-    values["subject"] = subjects[record.subject_slug]
+    values["subject"] = subjects[record.subject_slug].pk
     values["import_fingerprint"] = digest
     values["source_path"] = path[-1000:]
     values["imported_at"] = now
