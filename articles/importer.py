@@ -34,7 +34,8 @@ from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from .bulk_insert import insert_rows
-from .frontmatter import MAX_FILE_BYTES, ArticleRecord, FormatError, parse_article
+from .file_reading import ReadResult, default_workers, read_in_order
+from .frontmatter import ArticleRecord
 from .models import Article, RelatedLink, Subject
 from .records import article_values, fingerprint, link_values, record_from_article
 
@@ -130,15 +131,17 @@ def import_files(
     force: bool = False,
     on_outcome: Callable[[FileOutcome], None] | None = None,
     chunk_size: int = CHUNK_SIZE,
+    workers: int | None = None,
 ) -> ImportReport:
     """Import every article file under `paths`; see the module docstring."""
+    workers = default_workers() if workers is None else workers
     batch = _Batch(force=force, on_outcome=on_outcome)
     batch.report.dry_run = dry_run
     files = find_article_files(list(paths))
     whole_batch = transaction.atomic() if dry_run or strict else nullcontext()
     with whole_batch:
-        for chunk in _chunks(files, chunk_size):
-            batch.import_chunk(chunk)
+        for results in read_in_order(_chunks(files, chunk_size), workers):
+            batch.import_chunk(results)
         if batch.report.counts["created"] or batch.report.counts["updated"]:
             resolve_related_links()
         if dry_run or (strict and batch.report.failed):
@@ -180,11 +183,12 @@ class _Batch:
         if self.on_outcome:
             self.on_outcome(outcome)
 
-    def import_chunk(self, paths: tuple[str, ...]) -> None:
+    def import_chunk(self, results: list[ReadResult]) -> None:
         records = {}
-        for path in paths:
-            record = self.read(path)
-            if record is not None:
+        for path, record, problem in results:
+            if record is None:
+                self.record(FileOutcome(path, "refused", problem))
+            elif self.claim(path, record):
                 records[path] = record
         try:
             with transaction.atomic():
@@ -198,32 +202,15 @@ class _Batch:
         for outcome in outcomes:
             self.record(outcome)
 
-    def read(self, path: str) -> ArticleRecord | None:
-        """The file's record, or None once it has been refused."""
-        try:
-            size = os.path.getsize(path)
-            if size > MAX_FILE_BYTES:
-                raise FormatError(
-                    f"the file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}"
-                )
-            with open(path, "rb") as file:
-                record = parse_article(file.read())
-        except FormatError as error:
-            self.record(FileOutcome(path, "refused", str(error)))
-            return None
-        except OSError as error:
-            self.record(
-                FileOutcome(path, "refused", f"cannot be read: {error.strerror}")
-            )
-            return None
+    def claim(self, path: str, record: ArticleRecord) -> bool:
+        """Claim the URL for this file, unless another file of the batch did."""
         earlier = self.claimed.setdefault(record.url, path)
         if earlier != path:
             message = (
                 f"its url {record.url} is already claimed by {earlier} in this batch"
             )
             self.record(FileOutcome(path, "refused", message, record.url))
-            return None
-        return record
+        return earlier == path
 
     def write_one(self, path: str, record: ArticleRecord) -> FileOutcome:
         try:

@@ -334,3 +334,38 @@ def test_a_progress_bar_is_drawn_on_a_terminal(tmp_path):
     call_command("import_articles", str(tmp_path / "seeds"), stdout=out)
 
     assert "[##############################] 2/2 files" in out.getvalue()
+
+
+def test_parsing_in_worker_processes_gives_the_same_outcomes(tmp_path):
+    from articles.importer import import_files
+
+    for n in range(6):
+        write_article(
+            tmp_path, f"{n}.md", MEDICINE + f"q{n}", related=[MEDICINE + "q0"]
+        )
+    write_article(tmp_path, "6.md", MEDICINE + "q1")  # a second claim on q1
+    (tmp_path / "7.md").write_text("---\nid: [\n---\n")
+
+    def outcomes(**options):
+        seen = []
+        import_files([tmp_path], chunk_size=2, on_outcome=seen.append, **options)
+        return [(o.path, o.outcome, o.message) for o in seen]
+
+    in_this_process = outcomes(workers=1, dry_run=True)
+    in_workers = outcomes(workers=2)
+
+    assert in_workers == in_this_process
+    assert [outcome for _, outcome, _ in in_workers].count("created") == 6
+    assert Article.objects.count() == 6
+    assert RelatedLink.objects.filter(target__slug="q0").count() == 6
+
+
+def test_a_file_over_the_size_limit_is_refused_unread(tmp_path):
+    huge = tmp_path / "huge.md"
+    huge.write_text(article_text(MEDICINE + "huge", answer="x" * (1024 * 1024)))
+
+    _, err = run_import(tmp_path, expect_failure=True)
+
+    assert f"refused   {huge}: the file is 1,049," in err
+    assert "bytes; the limit is 1,048,576" in err
+    assert not Article.objects.exists()

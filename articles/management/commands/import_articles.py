@@ -28,11 +28,17 @@ class Command(BaseCommand):
             help="all or nothing: if any file is refused or in conflict, write none",
         )  # fmt: skip
         parser.add_argument(
+            "--workers", type=int, default=None,
+            help="processes parsing files (default: the cores, at most 4)",
+        )  # fmt: skip
+        parser.add_argument(
             "--force", action="store_true",
             help="overwrite articles edited in the admin since their last import",
         )  # fmt: skip
 
-    def handle(self, *args, paths, dry_run, strict, force, verbosity, **options):
+    def handle(
+        self, *args, paths, dry_run, strict, force, workers, verbosity, **options
+    ):
         progress = _Progress(self.stdout, verbosity) if self.stdout.isatty() else None
         try:
             total = count_article_files(paths)
@@ -43,6 +49,7 @@ class Command(BaseCommand):
                 dry_run=dry_run,
                 strict=strict,
                 force=force,
+                workers=workers,
                 on_outcome=lambda outcome: self.show(outcome, verbosity, progress),
             )
         except ImportPathError as error:

@@ -1,0 +1,71 @@
+"""Reading and parsing a batch's files, on every core, in the batch's order.
+
+Parsing YAML is most of an import's work and needs no database, so chunks of
+files are parsed in worker processes while the importer writes the chunk
+before. A batch that fits in one chunk is parsed in this process. No Django
+here: the workers need only the file format.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections import deque
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+
+from .frontmatter import MAX_FILE_BYTES, ArticleRecord, FormatError, parse_article
+
+# (path, the record, or None and why the file was refused)
+ReadResult = tuple[str, ArticleRecord | None, str]
+
+
+def default_workers() -> int:
+    return max(1, min(os.cpu_count() or 1, 4))
+
+
+def read_article_file(path: str) -> ArticleRecord:
+    """The record in the file at `path`; raises FormatError if there is none."""
+    try:
+        size = os.path.getsize(path)
+        if size > MAX_FILE_BYTES:
+            raise FormatError(
+                f"the file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}"
+            )
+        with open(path, "rb") as file:
+            return parse_article(file.read())
+    except OSError as error:
+        raise FormatError(f"cannot be read: {error.strerror}") from None
+
+
+def read_files(paths: Iterable[str]) -> list[ReadResult]:
+    results = []
+    for path in paths:
+        try:
+            results.append((path, read_article_file(path), ""))
+        except FormatError as error:
+            results.append((path, None, str(error)))
+    return results
+
+
+def read_in_order(
+    chunks: Iterator[tuple[str, ...]], workers: int
+) -> Iterator[list[ReadResult]]:
+    """Each chunk's results, in order, parsed up to `workers` chunks ahead."""
+    first = next(chunks, None)
+    second = next(chunks, None) if first is not None else None
+    if second is None or workers <= 1:
+        for chunk in (first, second):
+            if chunk is not None:
+                yield read_files(chunk)
+        yield from (read_files(chunk) for chunk in chunks)
+        return
+    context = multiprocessing.get_context("fork") if os.name == "posix" else None
+    with ProcessPoolExecutor(workers, mp_context=context) as pool:
+        pending = deque(pool.submit(read_files, chunk) for chunk in (first, second))
+        for chunk in chunks:
+            pending.append(pool.submit(read_files, chunk))
+            if len(pending) > workers:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
