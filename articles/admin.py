@@ -14,6 +14,10 @@ class SubjectAdmin(admin.ModelAdmin):
     search_fields = ["name", "slug"]
     readonly_fields = ["created_at"]
 
+    def get_readonly_fields(self, request, obj=None):
+        # The slug is in every URL of the subject's articles: it is set once.
+        return [*self.readonly_fields, "slug"] if obj else self.readonly_fields
+
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(article_count=Count("articles"))
 

@@ -156,3 +156,17 @@ def test_the_subject_list_shows_article_counts(editor, seeds):
     page = editor.get("/admin/articles/subject/").content.decode()
 
     assert "Medicine" in page and '<td class="field-article_count">2</td>' in page
+
+
+def test_a_subjects_slug_cannot_be_changed_once_made(editor, seeds):
+    url = f"/admin/articles/subject/{seeds.subject_id}/change/"
+
+    response = editor.post(url, {"name": "Medicine and Health", "slug": "health"})
+
+    assert response.status_code == 302
+    seeds.refresh_from_db()
+    assert (seeds.subject.name, seeds.subject.slug) == (
+        "Medicine and Health",
+        "medicine",
+    )
+    assert seeds.url.startswith("/learn/medicine/questions/")
