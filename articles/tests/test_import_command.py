@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import shutil
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -253,12 +254,18 @@ def edit_in_admin(url, **changes):
     article.save()
 
 
-def test_an_edited_article_is_not_overwritten_by_a_changed_file(tmp_path):
+def edited_then_changed_in_the_file(folder) -> tuple[str, Path]:
+    """An imported article an editor retitled, whose file then changed its title."""
     url = MEDICINE + "a"
-    path = write_article(tmp_path, "a.md", url, title="Original?")
-    run_import(tmp_path)
+    path = write_article(folder, "a.md", url, title="Original?")
+    run_import(folder)
     edit_in_admin(url, title="Edited by an editor?")
-    write_article(tmp_path, "a.md", url, title="Changed in the file?")
+    write_article(folder, "a.md", url, title="Changed in the file?")
+    return url, path
+
+
+def test_an_edited_article_is_not_overwritten_by_a_changed_file(tmp_path):
+    url, path = edited_then_changed_in_the_file(tmp_path)
 
     out, err = run_import(tmp_path, expect_failure=True)
 
@@ -269,11 +276,7 @@ def test_an_edited_article_is_not_overwritten_by_a_changed_file(tmp_path):
 
 
 def test_force_overwrites_an_edited_article(tmp_path):
-    url = MEDICINE + "a"
-    write_article(tmp_path, "a.md", url, title="Original?")
-    run_import(tmp_path)
-    edit_in_admin(url, title="Edited by an editor?")
-    write_article(tmp_path, "a.md", url, title="Changed in the file?")
+    url, _ = edited_then_changed_in_the_file(tmp_path)
 
     out, _ = run_import(tmp_path, "--force")
 
