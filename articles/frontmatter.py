@@ -143,28 +143,6 @@ class ArticleRecord:
 class _StrictLoader(yaml.CSafeLoader):
     """PyYAML's safe C loader, refusing a key given twice in one mapping."""
 
-    def _value_of(self, build, node):
-        try:
-            return build(self, node)
-        except (ValueError, TypeError, OverflowError) as error:
-            # A date 2024-02-30 or a number 0x_: PyYAML raises without a line.
-            raise yaml.constructor.ConstructorError(
-                None, None, f"invalid value {node.value!r}: {error}", node.start_mark
-            ) from None
-
-    def construct_yaml_timestamp(self, node):
-        return self._value_of(
-            yaml.constructor.SafeConstructor.construct_yaml_timestamp, node
-        )
-
-    def construct_yaml_int(self, node):
-        return self._value_of(yaml.constructor.SafeConstructor.construct_yaml_int, node)
-
-    def construct_yaml_float(self, node):
-        return self._value_of(
-            yaml.constructor.SafeConstructor.construct_yaml_float, node
-        )
-
     def construct_mapping(self, node, deep=False):
         """SafeConstructor's mapping, built in one pass that refuses a repeated key."""
         self.flatten_mapping(node)  # merge keys (<<) first, as PyYAML does
@@ -181,6 +159,28 @@ class _StrictLoader(yaml.CSafeLoader):
                 )
             mapping[key] = self.construct_object(value_node, deep=deep)
         return mapping
+
+
+def _with_its_line(build):
+    """A PyYAML value builder that reports a bad value (a date 2024-02-30, a
+    number 0x_) as a ConstructorError at its node, instead of a bare ValueError."""
+
+    def construct(loader, node):
+        try:
+            return build(loader, node)
+        except (ValueError, TypeError, OverflowError) as error:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"invalid value {node.value!r}: {error}", node.start_mark
+            ) from None
+
+    return construct
+
+
+for _kind in ("timestamp", "int", "float"):
+    _tag = f"tag:yaml.org,2002:{_kind}"
+    _StrictLoader.add_constructor(
+        _tag, _with_its_line(_StrictLoader.yaml_constructors[_tag])
+    )
 
 
 def parse_article(data: bytes) -> ArticleRecord:
@@ -323,7 +323,7 @@ def _record_from_fields(fields: dict, body: str) -> ArticleRecord:
         for key, value in fields.items()
         if key not in KNOWN_FIELDS or (key in RELATED_KEYS and value is None)
     }
-    _refuse_shared_nodes(values["extra"])
+    _refuse_deep_or_shared_values(values["extra"])
     _check_url(values["url"], "url")
     for key in ("title", "question", "answer", "subject"):
         if not fields[key].strip():
@@ -396,7 +396,7 @@ def _seo(fields: dict) -> dict[str, Any]:
             (_text(seo, key, f"seo.{key}") or "") if key in seo else None
         )
     values["seo_extra"] = {k: v for k, v in seo.items() if k not in SEO_FIELDS}
-    _refuse_shared_nodes(values["seo_extra"], "seo.")
+    _refuse_deep_or_shared_values(values["seo_extra"], "seo.")
     return values
 
 
@@ -409,7 +409,7 @@ def _related(fields: dict, key: str, position: int) -> RelatedRef:
         raise _field_error(f"{key}.url", "is required")
     _check_url(url, f"{key}.url")
     extra = {k: v for k, v in ref.items() if k not in {"id", "title", "subject", "url"}}
-    _refuse_shared_nodes(extra, f"{key}.")
+    _refuse_deep_or_shared_values(extra, f"{key}.")
     return RelatedRef(
         position=position,
         url=url,
@@ -431,7 +431,7 @@ def _check_url(url: str, name: str) -> None:
         )
 
 
-def _refuse_shared_nodes(fields: dict, prefix: str = "") -> None:
+def _refuse_deep_or_shared_values(fields: dict, prefix: str = "") -> None:
     """Refuse, in fields no one listed, values nested past MAX_DEPTH and YAML
     aliases that repeat a list or mapping (the billion-laughs bomb)."""
     seen: set[int] = set()
@@ -460,13 +460,3 @@ def _describe(value: Any) -> str:
     kind = kinds.get(type(value), type(value).__name__)
     shown = repr(value)
     return f"{kind} {shown[:60]}" if not isinstance(value, dict | list) else kind
-
-
-for _tag, _name in (
-    ("timestamp", "construct_yaml_timestamp"),
-    ("int", "construct_yaml_int"),
-    ("float", "construct_yaml_float"),
-):
-    _StrictLoader.add_constructor(
-        f"tag:yaml.org,2002:{_tag}", getattr(_StrictLoader, _name)
-    )

@@ -353,12 +353,13 @@ class _Plan:
         if updated:
             Article.objects.bulk_update(updated, UPDATED_FIELDS)
             RelatedLink.objects.filter(article__in=updated).delete()
+        # Targets are left unset here; resolve_related_links points them at the end.
         links = [
-            {"article": ids[record.url], **link_values(ref)}
+            {"article": ids[record.url], "target": None, **link_values(ref)}
             for record in self.records_to_write()
             for ref in record.related
         ]
-        insert_rows(RelatedLink, [{**link, "target": None} for link in links])
+        insert_rows(RelatedLink, links)
 
 
 def _row_values(path, record, digest, subjects, now) -> dict:
