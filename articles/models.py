@@ -32,10 +32,15 @@ class Subject(models.Model):
         return reverse("articles:subject", args=[self.slug])
 
 
+class Status(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    PUBLISHED = "published", "Published"
+
+
 class ArticleQuerySet(models.QuerySet):
     def published(self) -> ArticleQuerySet:
-        """Articles readers may see."""
-        return self.all()
+        """Articles readers may see: never a draft."""
+        return self.filter(status=Status.PUBLISHED)
 
     def for_listing(self) -> ArticleQuerySet:
         """Newest first, with what a list of links needs and no more."""
@@ -104,6 +109,14 @@ class Article(models.Model):
         "SEO keywords", max_length=MAX_CHARS["seo.page_keywords"], blank=True,
         help_text="Comma-separated keywords for the meta keywords tag.",
     )  # fmt: skip
+    status = models.CharField(
+        max_length=10,
+        choices=Status.choices,
+        default=Status.PUBLISHED,
+        db_default=Status.PUBLISHED,
+        help_text="Readers see published articles only: a draft is not on the site, "
+        "in search, feeds or the sitemap.",
+    )
     score = models.FloatField(
         null=True, blank=True, help_text="The file's score, if any."
     )
@@ -148,7 +161,8 @@ class Article(models.Model):
     class Meta:
         ordering = ["-date", "title"]
         indexes = [
-            models.Index(fields=["subject", "-date"], name="article_subject_date")
+            models.Index(fields=["subject", "-date"], name="article_subject_date"),
+            models.Index(fields=["-date", "title"], name="article_date_title"),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -192,9 +206,9 @@ class Article(models.Model):
             RelatedLink.objects.bulk_create(links)
 
     def related_articles(self) -> list[Article]:
-        """The articles this one links to that exist, each once, in order. One query."""
+        """The published articles this one links to, each once, in order. One query."""
         links = (
-            self.related_links.filter(target__isnull=False)
+            self.related_links.filter(target__status=Status.PUBLISHED)
             .exclude(target=self)
             .select_related("target__subject")
             .order_by("position")
