@@ -37,6 +37,7 @@ from .bulk_insert import insert_rows
 from .file_reading import ReadResult, default_workers, read_article_file, read_in_order
 from .frontmatter import ArticleRecord, FormatError
 from .models import Article, RelatedLink, Subject
+from .page_cache import content_changed
 from .records import article_values, fingerprint, link_values, record_from_article
 
 OUTCOMES = ("created", "updated", "unchanged", "conflict", "refused")
@@ -143,7 +144,8 @@ def import_files(
         for results in read_in_order(_chunks(files, chunk_size), workers):
             batch.import_chunk(results)
         if batch.report.counts["created"] or batch.report.counts["updated"]:
-            resolve_related_links()
+            if resolve_related_links():
+                content_changed()
         if dry_run or (strict and batch.report.failed):
             batch.report.rolled_back = not dry_run
             transaction.set_rollback(True)
@@ -238,6 +240,8 @@ class _Batch:
             plan.add(path, record, digests[path], article, current.get(record.url))
         self.ensure_subjects(plan.records_to_write())
         plan.apply(self.subjects, self.now)
+        if plan.records_to_write():
+            content_changed()
         return plan.outcomes
 
     def ensure_subjects(self, records: list[ArticleRecord]) -> None:

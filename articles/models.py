@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.urls import reverse
+from django.utils.text import Truncator
 
 from .date_format import format_date
 from .frontmatter import MAX_CHARS, article_url
@@ -232,7 +234,17 @@ class Article(models.Model):
 
     @property
     def meta_title(self) -> str:
-        return self.seo_title or f"{self.title} | QuickTakes"
+        """The page's <title>: the question, then the SEO title, which in the
+        files names only the site and subject ("QuickTakes | Medicine")."""
+        if not self.seo_title:
+            return f"{self.title} | {settings.SITE_NAME}"
+        if self.title in self.seo_title:
+            return self.seo_title
+        return f"{self.title} | {self.seo_title}"
+
+    @property
+    def meta_description(self) -> str:
+        return self.seo_description or Truncator(self.question).chars(160)
 
 
 class RelatedLink(models.Model):
@@ -279,3 +291,19 @@ class RelatedLink(models.Model):
 
     def __str__(self) -> str:
         return f"{self.position}. {self.target_url}"
+
+
+class ContentVersion(models.Model):
+    """One row whose token changes with every change readers could see.
+
+    Cached pages are stored under the token current when they were made, so a
+    new token retires all of them at once. It lives in the database, not the
+    cache, so the change and its new token commit together, and an import run
+    from a shell invalidates the pages cached by the web server's processes.
+    """
+
+    token = models.CharField(max_length=32)
+    changed_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"content version {self.token}"

@@ -1,50 +1,98 @@
-"""Public pages: home, subjects, an article at its URL, search."""
+"""Public pages: home, subjects, an article at its URL, search, robots.txt.
+
+Every page a reader sees is served through `cached_page` (articles/page_cache.py)
+and costs a fixed number of queries whatever the size of the site.
+"""
 
 from __future__ import annotations
 
+from django.contrib.sitemaps import views as sitemap_views
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.views.decorators.http import require_safe
 
 from .frontmatter import article_url
-from .models import Article, Subject
+from .models import Article, Status, Subject
+from .page_cache import cached_page
+from .sitemaps import SITEMAPS, needs_index
+from .structured_data import Crumb, article_json_ld
 
 PAGE_SIZE = 20
+LATEST_COUNT = 10
+MORE_FROM_SUBJECT = 5
 
 
+@require_safe
+@cached_page
 def home(request):
+    """Search, the subjects and the latest questions. Three queries."""
     return render(
         request,
         "articles/home.html",
         {
-            "subjects": _subjects_with_counts(),
-            "latest": Article.objects.published().for_listing()[:10],
+            "subjects": subjects_with_counts(),
+            "latest": Article.objects.published().for_listing()[:LATEST_COUNT],
         },
     )
 
 
+@require_safe
+@cached_page
 def subject_index(request):
+    """Every subject with a published question, with its count. Two queries."""
     return render(
-        request, "articles/subject_index.html", {"subjects": _subjects_with_counts()}
+        request,
+        "articles/subject_index.html",
+        {"subjects": subjects_with_counts(), "breadcrumbs": [_learn_crumb()]},
     )
 
 
+@require_safe
+@cached_page
 def subject_detail(request, subject_slug):
+    """A subject's questions, newest first, a page at a time. Four queries."""
     subject = get_object_or_404(Subject, slug=subject_slug)
     articles = Article.objects.published().filter(subject=subject).for_listing()
     page = _page(request, articles)
+    crumbs = [_learn_crumb(), Crumb(subject.name, subject.get_absolute_url())]
     return render(
-        request, "articles/subject_detail.html", {"subject": subject, "page": page}
+        request,
+        "articles/subject_detail.html",
+        {"subject": subject, "page": page, "breadcrumbs": crumbs},
     )
 
 
+@require_safe
+@cached_page
 def article_detail(request, subject_slug, slug):
+    """The article at its file's URL. Four queries whatever its links."""
     article = get_object_or_404(
         Article.objects.published().select_related("subject"),
         url=article_url(subject_slug, slug),
     )
-    context = {"article": article, "related": article.related_articles()}
+    related = article.related_articles()
+    more = (
+        Article.objects.published()
+        .filter(subject=article.subject)
+        .exclude(pk__in=[article.pk, *(other.pk for other in related)])
+        .for_listing()[:MORE_FROM_SUBJECT]
+    )
+    crumbs = [
+        _learn_crumb(),
+        Crumb(article.subject.name, article.subject.get_absolute_url()),
+        Crumb(article.title, article.url),
+    ]
+    context = {
+        "article": article,
+        "related": related,
+        "more_from_subject": more,
+        "breadcrumbs": crumbs,
+        "canonical_url": request.build_absolute_uri(article.url),
+        "json_ld": article_json_ld(article, crumbs, request.build_absolute_uri),
+    }
     return render(request, "articles/article_detail.html", context)
 
 
@@ -65,10 +113,48 @@ def search(request):
     return render(request, "articles/search.html", {"query": query, "page": page})
 
 
-def _subjects_with_counts():
-    return Subject.objects.annotate(article_count=Count("articles")).filter(
-        article_count__gt=0
-    )
+@require_safe
+@cached_page
+def robots_txt(request):
+    """Crawl everything readers see, name the sitemap. No query."""
+    lines = [
+        "User-agent: *",
+        "Disallow: /admin/",
+        "Disallow: /search/",
+        f"Sitemap: {request.build_absolute_uri(reverse('articles:sitemap'))}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
+
+
+@require_safe
+@cached_page
+def sitemap(request):
+    """sitemap.xml: the URLs themselves, or, past 50,000 of them, an index of
+    sitemap files of 50,000 URLs each (the protocol's limit)."""
+    if needs_index():
+        return sitemap_views.index(
+            request, SITEMAPS, sitemap_url_name="articles:sitemap_section"
+        )
+    return sitemap_views.sitemap(request, SITEMAPS)
+
+
+@require_safe
+@cached_page
+def sitemap_section(request, section):
+    """One section of the sitemap index, a page (`?p=`) at a time."""
+    return sitemap_views.sitemap(request, SITEMAPS, section=section)
+
+
+def subjects_with_counts():
+    """Subjects that have published questions, with how many. One query."""
+    published = Q(articles__status=Status.PUBLISHED)
+    return Subject.objects.annotate(
+        article_count=Count("articles", filter=published)
+    ).filter(article_count__gt=0)
+
+
+def _learn_crumb() -> Crumb:
+    return Crumb("Learn", reverse("articles:subject_index"))
 
 
 def _page(request, queryset):

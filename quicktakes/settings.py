@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.contrib.sitemaps",
+    "django.contrib.syndication",
     "markdownify",
     "articles",
 ]
@@ -60,6 +62,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "django.middleware.http.ConditionalGetMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -82,6 +85,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "articles.context_processors.site",
             ],
         },
     },
@@ -95,7 +99,8 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # A file on this machine: nothing to check before reusing a connection.
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = False
     DATABASES["default"]["OPTIONS"] = {
         # WAL lets readers go on while an import writes; IMMEDIATE takes the
         # write lock at the start of a transaction instead of failing midway.
@@ -104,6 +109,27 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# The name readers see in titles, feeds and structured data.
+SITE_NAME = os.environ.get("SITE_NAME", "QuickTakes")
+
+# Public pages are cached whole until the content changes (articles/page_cache.py).
+# Set REDIS_URL in production so every worker shares one cache; without it each
+# process keeps its own in memory.
+PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "3600"))
+REDIS_URL = os.environ.get("REDIS_URL", "")
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "quicktakes"),
+    }
+    if REDIS_URL
+    else {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "OPTIONS": {"MAX_ENTRIES": 5000},
+    }
+}
 
 _VALIDATORS = "django.contrib.auth.password_validation"
 AUTH_PASSWORD_VALIDATORS = [
@@ -148,7 +174,9 @@ LOGGING = {
 }
 
 # Answers are Markdown from outside: rendered, then sanitized by bleach so no
-# script, event handler or javascript: URL reaches a reader.
+# script, event handler or javascript: URL reaches a reader. articles.rendering
+# builds its Markdown and bleach from this profile (and adds its own markup for
+# math, code blocks and tables after sanitizing); `|markdownify` reads it too.
 MARKDOWNIFY = {
     "default": {
         "MARKDOWN_EXTENSIONS": [
@@ -156,40 +184,23 @@ MARKDOWNIFY = {
             "markdown.extensions.tables",
             "markdown.extensions.sane_lists",
         ],
-        "WHITELIST_TAGS": [
-            "a",
-            "abbr",
-            "b",
-            "blockquote",
-            "br",
-            "code",
-            "em",
-            "h1",
-            "h2",
-            "h3",
-            "h4",
-            "h5",
-            "h6",
-            "hr",
-            "i",
-            "li",
-            "ol",
-            "p",
-            "pre",
-            "span",
-            "strong",
-            "sub",
-            "sup",
-            "table",
-            "tbody",
-            "td",
-            "th",
-            "thead",
-            "tr",
-            "ul",
-            "del",
-        ],  # fmt: skip
-        "WHITELIST_ATTRS": ["href", "title", "alt", "class", "align"],
+        # Column alignment as align="…": bleach keeps it, unlike a style attribute.
+        "MARKDOWN_EXTENSION_CONFIGS": {
+            "markdown.extensions.tables": {"use_align_attribute": True},
+        },
+        "WHITELIST_TAGS": """
+            a abbr b blockquote br code del em h1 h2 h3 h4 h5 h6 hr i li ol p pre
+            strong sub sup table tbody td th thead tr ul
+        """.split(),
+        # Per tag: no class or style from an answer, so every class on the page
+        # is the site's own.
+        "WHITELIST_ATTRS": {
+            "a": ["href", "title"],
+            "abbr": ["title"],
+            "ol": ["start"],
+            "td": ["align"],
+            "th": ["align"],
+        },
         "WHITELIST_PROTOCOLS": ["http", "https", "mailto"],
         "LINKIFY_TEXT": {"PARSE_URLS": False},
     }

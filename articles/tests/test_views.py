@@ -36,13 +36,16 @@ def test_the_article_page_shows_everything_the_seed_page_carries(client, seeds):
     assert 'Posted on <time datetime="2024-12-07">Dec 07, 2024</time>' in page
     assert "· QuickTakes" in page
     assert "<strong>Surgery</strong>: In select cases" in page
-    assert "<title>QuickTakes | Medicine</title>" in page
+    assert (
+        "<title>What treatment options are available for Metastatic Liver Cancer? "
+        "| QuickTakes | Medicine</title>" in page
+    )
     assert '<meta name="description" content="This article outlines the various' in page
     assert (
         '<meta name="keywords" content="metastatic liver cancer, treatment options'
         in page
     )
-    assert 'Subject: <a href="/learn/medicine/">Medicine</a>' in page
+    assert '<a href="/learn/medicine/">Medicine</a>' in page
 
 
 @pytest.mark.parametrize("suffix", ["", "/"])
@@ -108,7 +111,8 @@ def test_an_article_pages_queries_do_not_grow_with_its_related_links(client):
             article=linked, position=position, target_url=target.url, target=target
         )
 
-    assert queries_for(linked) == queries_for(lonely) == 2
+    # The content version, the article, its related articles, more from its subject.
+    assert queries_for(linked) == queries_for(lonely) == 4
 
 
 def test_answers_are_sanitized(client):
@@ -166,7 +170,8 @@ def test_home_lists_subjects_with_counts_and_the_latest_questions(client, seeds)
     page = client.get("/").content.decode()
 
     assert (
-        '<a href="/learn/medicine/">Medicine</a> <span class="count">(2)</span>' in page
+        '<a href="/learn/medicine/"><span class="subject-list__name">Medicine</span> '
+        '<span class="count">2 questions</span></a>' in page
     )
     assert "How does the treatment of Metastatic Liver Cancer differ" in page
 

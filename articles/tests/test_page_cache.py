@@ -1,0 +1,171 @@
+"""Public pages come from the cache until an import or an edit changes them."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.cache import cache
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from articles.models import Article, RelatedLink, Status
+
+from .factories import make_article, write_article
+
+pytestmark = pytest.mark.django_db
+
+URL = "/learn/medicine/questions/what-is-a-test"
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    cache.clear()
+
+
+def get(client, url, **headers):
+    """The response and how many queries it cost."""
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url, **headers)
+    return response, len(queries)
+
+
+def import_folder(folder, **options):
+    call_command("import_articles", str(folder), stdout=io.StringIO(), **options)
+
+
+def test_a_page_seen_twice_is_served_from_the_cache_with_one_query(client):
+    make_article("what-is-a-test")
+    first, first_queries = get(client, URL)
+
+    second, second_queries = get(client, URL)
+
+    assert first_queries == 4
+    assert second_queries == 1  # the content version
+    assert second.content == first.content
+
+
+def test_an_edit_in_the_admin_shows_at_once_on_every_page_that_shows_it(client):
+    article = make_article("what-is-a-test", title="Old title")
+    linking = make_article("linking")
+    RelatedLink.objects.create(
+        article=linking, position=1, target_url=article.url, target=article
+    )
+    pages = [URL, "/learn/medicine/", "/", linking.url]
+    for url in pages:
+        assert "Old title" in client.get(url).content.decode()
+
+    article.title = "New title"
+    article.save()
+
+    for url in pages:
+        page = client.get(url).content.decode()
+        assert "New title" in page and "Old title" not in page, url
+
+
+def test_an_article_made_a_draft_leaves_the_site_at_once(client):
+    article = make_article("what-is-a-test", title="Soon a draft")
+    assert client.get(URL).status_code == 200
+    assert "Soon a draft" in client.get("/learn/medicine/").content.decode()
+
+    article.status = Status.DRAFT
+    article.save()
+
+    assert client.get(URL).status_code == 404
+    assert "Soon a draft" not in client.get("/learn/medicine/").content.decode()
+
+
+def test_a_deleted_article_is_gone_at_once(client):
+    article = make_article("what-is-a-test")
+    assert client.get(URL).status_code == 200
+
+    article.delete()
+
+    assert client.get(URL).status_code == 404
+
+
+def test_an_import_that_changes_a_file_changes_the_page(client, tmp_path):
+    write_article(tmp_path, "a.md", URL, answer="The first answer.")
+    import_folder(tmp_path)
+    assert "The first answer." in client.get(URL).content.decode()
+
+    write_article(tmp_path, "a.md", URL, answer="The second answer.")
+    import_folder(tmp_path)
+
+    assert "The second answer." in client.get(URL).content.decode()
+
+
+def test_an_import_of_a_new_article_shows_on_the_pages_that_list_it(client, tmp_path):
+    write_article(tmp_path, "a.md", URL, title="First question")
+    import_folder(tmp_path)
+    assert "Second question" not in client.get("/").content.decode()
+
+    write_article(
+        tmp_path, "b.md", "/learn/medicine/questions/second", title="Second question"
+    )
+    import_folder(tmp_path)
+
+    assert "Second question" in client.get("/").content.decode()
+
+
+def test_an_import_that_changes_nothing_keeps_the_cached_pages(client, tmp_path):
+    write_article(tmp_path, "a.md", URL)
+    import_folder(tmp_path)
+    client.get(URL)
+
+    import_folder(tmp_path)
+    _, queries = get(client, URL)
+
+    assert queries == 1
+
+
+def test_a_dry_run_keeps_the_cached_pages(client, tmp_path):
+    write_article(tmp_path, "a.md", URL, answer="Kept.")
+    import_folder(tmp_path)
+    client.get(URL)
+
+    write_article(tmp_path, "a.md", URL, answer="Not written.")
+    import_folder(tmp_path, dry_run=True)
+    response, queries = get(client, URL)
+
+    assert queries == 1
+    assert "Kept." in response.content.decode()
+
+
+def test_pages_that_are_not_found_are_not_cached(client):
+    assert client.get(URL).status_code == 404
+
+    make_article("what-is-a-test")
+
+    assert client.get(URL).status_code == 200
+
+
+def test_a_browser_that_has_the_page_gets_304_not_modified(client):
+    make_article("what-is-a-test")
+    etag = client.get(URL)["ETag"]
+
+    response = client.get(URL, headers={"If-None-Match": etag})
+
+    assert response.status_code == 304
+    assert response.content == b""
+
+
+def test_browsers_revalidate_so_an_edit_is_seen_on_the_next_visit(client):
+    make_article("what-is-a-test")
+
+    response = client.get(URL)
+
+    assert "max-age=0" in response["Cache-Control"]
+    assert "must-revalidate" in response["Cache-Control"]
+
+
+def test_pages_are_cached_per_query_string(client):
+    for n in range(25):
+        make_article(f"a{n:02}")
+
+    first = client.get("/learn/medicine/").content.decode()
+    second = client.get("/learn/medicine/?page=2").content.decode()
+
+    assert "Page 1 of 2" in first and "Page 2 of 2" in second
+    assert Article.objects.count() == 25
