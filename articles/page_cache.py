@@ -1,5 +1,7 @@
 """Whole public pages kept in the cache until what they show changes.
 
+Views marked with `cached_page` have their pages kept by `PageCacheMiddleware`.
+
 Every page is cached under its absolute URL together with the content version
 (`ContentVersion.token`) that was current when it was rendered. A change that
 readers could see (an article, subject or related link saved or deleted, an
@@ -20,6 +22,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import connection
 from django.db.models.signals import post_delete, post_save
 from django.http import HttpRequest, HttpResponse
 from django.template.response import SimpleTemplateResponse
@@ -29,8 +32,18 @@ from .models import Article, ContentVersion, RelatedLink, Subject
 
 
 def current_token() -> str | None:
-    """The content version now, or None if its row is gone. One query."""
-    return ContentVersion.objects.filter(pk=1).values_list("token", flat=True).first()
+    """The content version now, or None if its row is gone. One query, in plain
+    SQL: it runs on every page view, and the ORM would cost more than the query."""
+    with connection.cursor() as cursor:
+        cursor.execute(_TOKEN_SQL)
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+_TOKEN_SQL = "SELECT {token} FROM {table} WHERE {id} = 1".format(
+    token=connection.ops.quote_name("token"),
+    table=connection.ops.quote_name(ContentVersion._meta.db_table),
+    id=connection.ops.quote_name("id"),
+)
 
 
 def content_changed(**_signal_arguments) -> None:
@@ -51,32 +64,56 @@ def connect_signals() -> None:
 
 
 def cached_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Serve the view's page from the cache while the content version holds.
+    """Let `PageCacheMiddleware` keep this view's pages.
 
-    Only a successful GET or HEAD page that sets no cookie and does not ask to
-    stay private is kept. Browsers get an ETag and revalidate each time, so an
-    edit is what the next reader sees.
+    The content version is read before the view runs: a change that commits
+    while the page renders leaves the page under the older version, which no
+    later request matches. Browsers get an ETag and revalidate every time, so
+    the next reader after an edit sees it.
     """
 
     @functools.wraps(view)
-    def serve(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if request.method not in {"GET", "HEAD"}:
-            return view(request, *args, **kwargs)
+    def render_and_mark(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         token = current_token()
-        key = page_key(request)
-        stored = cache.get(key)
-        if token is not None and stored is not None and stored[0] == token:
-            return stored[1]
         response = view(request, *args, **kwargs)
         if isinstance(response, SimpleTemplateResponse):
             response.render()
         if token is not None and _may_keep(response):
             patch_cache_control(response, public=True, max_age=0, must_revalidate=True)
             set_response_etag(response)
-            cache.set(key, (token, response), settings.PAGE_CACHE_SECONDS)
+            response.page_cache_token = token
         return response
 
-    return serve
+    return render_and_mark
+
+
+class PageCacheMiddleware:
+    """Answer a GET or HEAD from the cache while the page's content version is
+    current; keep what `cached_page` views answer.
+
+    It sits near the top of MIDDLEWARE so that a cached page skips the session,
+    CSRF, authentication and URL resolving; the page is kept as those left it
+    (with their headers), and it costs one small query and one cache read.
+    Only a successful page that sets no cookie and does not ask to stay
+    private is kept.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.method not in {"GET", "HEAD"}:
+            return self.get_response(request)
+        key = page_key(request)
+        stored = cache.get(key)
+        if stored is not None and stored[0] == current_token():
+            return stored[1]
+        response = self.get_response(request)
+        token = getattr(response, "page_cache_token", None)
+        if token is not None and _may_keep(response):
+            del response.page_cache_token
+            cache.set(key, (token, response), settings.PAGE_CACHE_SECONDS)
+        return response
 
 
 def page_key(request: HttpRequest) -> str:

@@ -169,3 +169,24 @@ def test_pages_are_cached_per_query_string(client):
 
     assert "Page 1 of 2" in first and "Page 2 of 2" in second
     assert Article.objects.count() == 25
+
+
+def test_a_page_from_the_cache_keeps_every_header_of_the_first(client):
+    make_article("what-is-a-test")
+    first = client.get(URL)
+
+    second, queries = get(client, URL)
+
+    assert queries == 1
+    assert second["X-Frame-Options"] == first["X-Frame-Options"] == "DENY"
+    assert second["X-Content-Type-Options"] == "nosniff"
+    assert second["ETag"] == first["ETag"]
+
+
+def test_admin_pages_are_never_cached(client, admin_user):
+    client.force_login(admin_user)
+    assert client.get("/admin/").status_code == 200
+
+    client.logout()
+
+    assert client.get("/admin/").status_code == 302
