@@ -39,6 +39,7 @@ def current_token() -> str | None:
         row = cursor.fetchone()
     return row[0] if row else None
 
+
 _TOKEN_SQL = "SELECT {token} FROM {table} WHERE {id} = 1".format(
     token=connection.ops.quote_name("token"),
     table=connection.ops.quote_name(ContentVersion._meta.db_table),
