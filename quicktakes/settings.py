@@ -181,6 +181,8 @@ LOGGING = {
 # math, code blocks and tables after sanitizing); `|markdownify` reads it too.
 MARKDOWNIFY = {
     "default": {
+        # render_answer lifts fenced code out itself (fences inside list items
+        # too); fenced_code is for |markdownify.
         "MARKDOWN_EXTENSIONS": [
             "markdown.extensions.fenced_code",
             "markdown.extensions.tables",

@@ -1,0 +1,37 @@
+// Typesets the answer's math with KaTeX (static/vendor/katex, loaded before this
+// file, both with `defer`). The server writes each formula as plain TeX in
+// <span class="math math-inline"> or <div class="math math-display">, so without
+// JavaScript, or where KaTeX cannot parse a formula, the reader sees the TeX.
+(function () {
+  "use strict";
+  if (typeof katex === "undefined") {
+    return;
+  }
+  var options = {
+    throwOnError: false,
+    trust: false, // no \href, \includegraphics or \htmlClass from an answer
+    strict: "ignore", // no console warnings for Unicode in math (H₂O, →)
+    maxSize: 20, // em: no formula blows up the layout
+    maxExpand: 1000 // macro expansions: no formula hangs the page
+  };
+  document.querySelectorAll(".math").forEach(function (element) {
+    var display = element.classList.contains("math-display");
+    var tex = element.textContent;
+    options.displayMode = display;
+    try {
+      katex.render(tex, element, options);
+    } catch (error) {
+      // Not a TeX parse error (throwOnError covers those): keep the TeX.
+      element.textContent = tex;
+      return;
+    }
+    if (element.querySelector(".katex-error")) {
+      // KaTeX shows unparsable TeX in red with the error as a tooltip; plain
+      // TeX reads better.
+      element.textContent = tex;
+    } else if (display && element.scrollWidth > element.clientWidth) {
+      // A formula wider than the column scrolls; let keyboards reach it.
+      element.tabIndex = 0;
+    }
+  });
+})();
