@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 
 import pytest
-from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -17,11 +16,6 @@ from .factories import make_article, write_article
 pytestmark = pytest.mark.django_db
 
 URL = "/learn/medicine/questions/what-is-a-test"
-
-
-@pytest.fixture(autouse=True)
-def empty_cache():
-    cache.clear()
 
 
 def get(client, url, **headers):
