@@ -7,7 +7,7 @@ and costs a fixed number of queries whatever the size of the site.
 from __future__ import annotations
 
 from django.contrib.sitemaps import views as sitemap_views
-from django.core.paginator import Paginator
+from django.core.paginator import InvalidPage, Paginator
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -17,6 +17,7 @@ from django.views.decorators.http import require_safe
 from .frontmatter import article_url
 from .models import Article, Status, Subject
 from .page_cache import cached_page
+from .search import MAX_QUERY_CHARS, search_articles
 from .sitemaps import SITEMAPS, needs_index
 from .structured_data import Crumb, article_json_ld
 
@@ -29,11 +30,13 @@ MORE_FROM_SUBJECT = 5
 @cached_page
 def home(request):
     """Search, the subjects and the latest questions. Three queries."""
+    subjects = list(subjects_with_counts())
     return render(
         request,
         "articles/home.html",
         {
-            "subjects": subjects_with_counts(),
+            "subjects": subjects,
+            "question_count": sum(subject.article_count for subject in subjects),
             "latest": Article.objects.published().for_listing()[:LATEST_COUNT],
         },
     )
@@ -96,21 +99,36 @@ def article_detail(request, subject_slug, slug):
     return render(request, "articles/article_detail.html", context)
 
 
+@require_safe
 def search(request):
-    query = request.GET.get("q", "").strip()[:200]
-    results = Article.objects.none()
-    if query:
-        results = (
-            Article.objects.published()
-            .filter(
-                Q(title__icontains=query)
-                | Q(question__icontains=query)
-                | Q(seo_keywords__icontains=query)
-            )
-            .for_listing()
-        )
-    page = _page(request, results)
-    return render(request, "articles/search.html", {"query": query, "page": page})
+    """Published articles matching `q`, best first, a page at a time, within
+    the subject whose slug is `subject` (an unknown slug filters nothing: the
+    form then shows "All subjects"). Five queries at most, whatever the hits.
+
+    Not behind `cached_page`: every query string would be a page of its own.
+    """
+    query = request.GET.get("q", "").strip()[:MAX_QUERY_CHARS]
+    subjects = list(Subject.objects.only("slug", "name"))
+    wanted = request.GET.get("subject", "")
+    subject = next((each for each in subjects if each.slug == wanted), None)
+    number = request.GET.get("page", "1")
+    if not number.isdigit() or int(number) < 1:
+        raise Http404("No such page")
+    offset = (int(number) - 1) * PAGE_SIZE
+    results = search_articles(query, subject=subject, offset=offset, limit=PAGE_SIZE)
+    try:
+        page = Paginator(range(results.total), PAGE_SIZE).page(number)
+    except InvalidPage:
+        raise Http404("No such page") from None
+    page.object_list = results.hits
+    context = {
+        "query": query,
+        "subject": subject,
+        "subjects": subjects,
+        "results": results,
+        "page": page,
+    }
+    return render(request, "articles/search.html", context)
 
 
 @require_safe
