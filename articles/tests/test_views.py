@@ -196,3 +196,17 @@ def test_every_article_is_reachable_from_its_subject_page(client, seeds):
     for article in Article.objects.all():
         listing = client.get(article.subject.get_absolute_url()).content.decode()
         assert f'href="{article.url}"' in listing
+
+
+def test_the_server_error_page_is_in_the_sites_design_and_needs_no_database(
+    rf, django_assert_num_queries
+):
+    from django.views.defaults import server_error
+
+    with django_assert_num_queries(0):
+        response = server_error(rf.get("/"))
+
+    page = response.content.decode()
+    assert response.status_code == 500
+    assert "<h1>Something went wrong</h1>" in page
+    assert 'rel="stylesheet" href="/static/css/site.' in page
