@@ -1,0 +1,231 @@
+"""Benchmark of full-text search on a 100,000-article database.
+
+The corpus comes from the deterministic generator shared/tools/make_corpus.py
+(seed 1), cached under bench/output/corpus-<count>/ as bench/import_benchmark.py
+caches it. The database is built once with `manage.py import_articles` and
+reused while it holds `--count` articles:
+
+- SQLite (the default): bench/output/search-<count>.sqlite3;
+- PostgreSQL, when DATABASE_URL names a postgres:// server: the database
+  `quicktakes_bench` on that server, created if missing (never the one the URL
+  names, nor the test databases).
+
+Then each kind of query of a realistic mix (a common word, a rare word, two or
+three words, a quoted phrase, a subject filter, page 2, no hit) runs --repeat
+times per query, timed twice: `search_articles()` alone, and a full GET of the
+search page through Django's test Client, with DEBUG off. It prints the median
+and 95th percentile per kind, in milliseconds, and the matches each query has.
+
+    .venv/bin/python bench/search_benchmark.py [--count 100000] [--repeat 30]
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres \\
+        .venv/bin/python bench/search_benchmark.py
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+from import_benchmark import (
+    DEFAULT_CORPUS_TOOL,
+    OUTPUT_DIR,
+    PROJECT_ROOT,
+    ensure_corpus,
+)
+
+BENCH_DATABASE = "quicktakes_bench"
+TARGET_MS = 50
+
+# kind -> queries: (text, subject slug or None, page)
+MIX: dict[str, list[tuple[str, str | None, int]]] = {
+    "common word": [("cell", None, 1), ("protein", None, 1), ("therapy", None, 1)],
+    "rare word": [("python", None, 1), ("nabla", None, 1), ("mathbb", None, 1)],
+    "two or three words": [
+        ("insulin resistance", None, 1),
+        ("chronic cell stress", None, 1),
+        ("metabolic protein synthesis", None, 1),
+    ],
+    "quoted phrase": [
+        ('"acute inflammation"', None, 1),
+        ('"protein synthesis"', None, 1),
+        ('"chronic stress"', None, 1),
+    ],
+    "subject filter": [
+        ("cell", "medicine", 1),
+        ("protein", "biology", 1),
+        ("market", "economics", 1),
+    ],
+    "page 2": [
+        ("cell", None, 2),
+        ("protein", None, 2),
+        ("insulin resistance", None, 2),
+    ],
+    "no hit": [("zyxwvu", None, 1), ("qwertyuiop", None, 1), ("cell zyxwvu", None, 1)],
+}
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--count", type=int, default=100_000, help="articles")
+    parser.add_argument(
+        "--repeat", type=int, default=30, help="timed runs of each query"
+    )
+    parser.add_argument(
+        "--corpus-tool",
+        type=Path,
+        default=DEFAULT_CORPUS_TOOL,
+        help="the corpus generator (default: %(default)s)",
+    )
+    return parser.parse_args(argv)
+
+
+def bench_database_url(count: int) -> str:
+    """The bench's own database: a file under bench/output, or quicktakes_bench
+    on the PostgreSQL server DATABASE_URL names (created if missing)."""
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith(("postgres://", "postgresql://")):
+        return f"sqlite:///{OUTPUT_DIR / f'search-{count}.sqlite3'}"
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as connection:
+        found = connection.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", [BENCH_DATABASE]
+        ).fetchone()
+        if not found:
+            connection.execute(f"CREATE DATABASE {BENCH_DATABASE}")
+    return urlunsplit(urlsplit(url)._replace(path=f"/{BENCH_DATABASE}"))
+
+
+def setup_django(database_url: str) -> None:
+    os.environ["DATABASE_URL"] = database_url
+    os.environ["DEBUG"] = "false"
+    os.environ["ALLOWED_HOSTS"] = "testserver"
+    os.environ.setdefault("SECRET_KEY", "benchmark-only-secret-key")
+    os.environ["DJANGO_SETTINGS_MODULE"] = "quicktakes.settings"
+    sys.path.insert(0, str(PROJECT_ROOT))
+    import django
+
+    django.setup()
+
+
+def ensure_articles(count: int, corpus: Path) -> None:
+    """Migrate, and import the corpus unless the database already holds it."""
+    from django.core.management import call_command
+    from django.db import connection
+
+    from articles.models import Article
+
+    call_command("migrate", verbosity=0)
+    found = Article.objects.count()
+    if found == count:
+        print(f"database: reusing {found:,} articles", flush=True)
+        return
+    if found:
+        raise SystemExit(
+            f"the bench database holds {found:,} articles, not {count:,}: "
+            f"delete it ({connection.settings_dict['NAME']}) and run again"
+        )
+    print(f"database: importing {count:,} articles…", flush=True)
+    started = time.perf_counter()
+    call_command("import_articles", str(corpus), stdout=io.StringIO())
+    if connection.vendor == "postgresql":
+        # What autovacuum would do soon after: statistics for the planner.
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE articles_article")
+    print(f"database: imported in {time.perf_counter() - started:.0f} s", flush=True)
+
+
+def timings(run: Callable[[], object], repeat: int) -> list[float]:
+    run()  # warm: the first run pays for cold pages and caches
+    samples = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        run()
+        samples.append((time.perf_counter() - started) * 1000)
+    return samples
+
+
+def p95(samples: list[float]) -> float:
+    return statistics.quantiles(samples, n=20, method="inclusive")[-1]
+
+
+def measure(repeat: int) -> list[tuple[str, list[str], list[float], list[float]]]:
+    """For each kind: the queries' match counts, and the two sets of samples."""
+    from django.test import Client
+
+    from articles.models import Subject
+    from articles.search import search_articles
+    from articles.views import PAGE_SIZE
+
+    client = Client()
+    rows = []
+    for kind, queries in MIX.items():
+        counts, direct, page = [], [], []
+        for text, slug, number in queries:
+            subject = Subject.objects.get(slug=slug) if slug else None
+            offset = (number - 1) * PAGE_SIZE
+
+            def run_search(text=text, subject=subject, offset=offset):
+                return search_articles(
+                    text, subject=subject, offset=offset, limit=PAGE_SIZE
+                )
+
+            def get_page(text=text, slug=slug, number=number):
+                params = {"q": text, "page": number, "subject": slug or ""}
+                response = client.get("/search/", params)
+                assert response.status_code == 200, response.status_code
+                return response
+
+            results = run_search()
+            counts.append(f"{results.total}{'+' if results.more else ''}")
+            direct += timings(run_search, repeat)
+            page += timings(get_page, repeat)
+        rows.append((kind, counts, direct, page))
+    return rows
+
+
+def print_table(rows) -> None:
+    header = (
+        f"{'kind':<20} {'matches':<20} {'search_articles() ms':>22} "
+        f"{'GET /search/ ms':>18}"
+    )
+    print("\n" + header)
+    print(f"{'':<20} {'':<20} {'median':>11} {'p95':>10} {'median':>9} {'p95':>8}")
+    print("-" * len(header))
+    missed = []
+    for kind, counts, direct, page in rows:
+        print(
+            f"{kind:<20} {' / '.join(counts):<20} "
+            f"{statistics.median(direct):>11.1f} {p95(direct):>10.1f} "
+            f"{statistics.median(page):>9.1f} {p95(page):>8.1f}"
+        )
+        if statistics.median(page) >= TARGET_MS:
+            missed.append(kind)
+    verdict = ", ".join(missed) if missed else "none"
+    print(f"\nkinds whose page median misses {TARGET_MS} ms: {verdict}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse_args(argv)
+    corpus = ensure_corpus(args.count, args.corpus_tool.resolve())
+    setup_django(bench_database_url(args.count))
+    from django.db import connection
+
+    ensure_articles(args.count, corpus)
+    print(
+        f"database: {connection.vendor} {connection.settings_dict['NAME']}, "
+        f"{args.repeat} runs of each of the 3 queries per kind",
+        flush=True,
+    )
+    print_table(measure(args.repeat))
+
+
+if __name__ == "__main__":
+    main()
