@@ -100,21 +100,25 @@ def article_detail(request, subject_slug, slug):
 
 
 @require_safe
+@cached_page
 def search(request):
     """Published articles matching `q`, best first, a page at a time, within
     the subject whose slug is `subject` (an unknown slug filters nothing: the
-    form then shows "All subjects"). Five queries at most, whatever the hits.
+    form then shows "All subjects"). Five queries for most pages, and never
+    more than seven (nine on PostgreSQL) whatever the number of hits.
 
-    Not behind `cached_page`: every query string would be a page of its own.
+    Cached like every page: a popular search is answered from the cache, and
+    rare ones age out of it (PAGE_CACHE_SECONDS, the cache's own eviction).
     """
     query = request.GET.get("q", "").strip()[:MAX_QUERY_CHARS]
     subjects = list(Subject.objects.only("slug", "name"))
     wanted = request.GET.get("subject", "")
     subject = next((each for each in subjects if each.slug == wanted), None)
     number = request.GET.get("page", "1")
-    if not number.isdigit() or int(number) < 1:
+    # ASCII digits only, and few: int() refuses "²" and 5,000-digit numbers.
+    if not (number.isascii() and number.isdigit() and len(number) < 7):
         raise Http404("No such page")
-    offset = (int(number) - 1) * PAGE_SIZE
+    offset = (max(int(number), 1) - 1) * PAGE_SIZE
     results = search_articles(query, subject=subject, offset=offset, limit=PAGE_SIZE)
     try:
         page = Paginator(range(results.total), PAGE_SIZE).page(number)
@@ -178,6 +182,9 @@ def _learn_crumb() -> Crumb:
 def _page(request, queryset):
     paginator = Paginator(queryset, PAGE_SIZE)
     number = request.GET.get("page", "1")
-    if not number.isdigit() or not 1 <= int(number) <= max(paginator.num_pages, 1):
+    # ASCII digits only, and few: int() refuses "²" and 5,000-digit numbers.
+    if not (number.isascii() and number.isdigit() and len(number) < 7):
+        raise Http404("No such page")
+    if not 1 <= int(number) <= max(paginator.num_pages, 1):
         raise Http404("No such page")
     return paginator.page(int(number))

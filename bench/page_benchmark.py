@@ -12,7 +12,8 @@ throughput (the target is at least 70 %).
 The database is a make_corpus batch imported into SQLite (cached under
 bench/output/, built on first use from shared/tools/make_corpus.py), or the
 one DATABASE_URL names. The page cache is Redis, as in production, at REDIS_URL
-(default redis://127.0.0.1:6379/15), or with --cache memory each worker's own.
+(default redis://127.0.0.1:6379/15), with --cache memory each worker's own, and
+with --cache none no page is kept, which measures the cost of rendering.
 
     .venv/bin/python bench/page_benchmark.py [--count 100000] [--cache memory]
 """
@@ -53,10 +54,10 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--pages", type=int, default=500, help="articles rotated")
     parser.add_argument(
         "--cache",
-        choices=["redis", "memory"],
+        choices=["redis", "memory", "none"],
         default="redis",
         help="the page cache: Redis, shared by the workers, as in production "
-        "(default), or each worker's own memory",
+        "(default), each worker's own memory, or none (every page rendered)",
     )
     return parser.parse_args()
 
@@ -66,14 +67,16 @@ def main() -> None:
     wrk = require_wrk()
     env = server_environment(args)
     print(f"database: {env['DATABASE_URL']}")
-    cache = f"Redis {env['REDIS_URL']}" if args.cache == "redis" else "memory"
+    cache = f"Redis {env['REDIS_URL']}" if args.cache == "redis" else args.cache
     print(f"page cache: {cache}")
     urls = article_paths(env, args.pages)
     with tempfile.TemporaryDirectory() as scratch:
         script = Path(scratch) / "rotate.lua"
         script.write_text(rotation_script(urls))
         with gunicorn(env, args.workers):
-            warm(urls, passes=1 if args.cache == "redis" else 3 * args.workers)
+            warm(
+                urls, passes={"redis": 1, "memory": 3 * args.workers}.get(args.cache, 0)
+            )
             rows = []
             for round_number in range(1, args.rounds + 1):
                 trivial = run_wrk(wrk, args, "/bench/trivial/")
@@ -102,6 +105,8 @@ def server_environment(args: argparse.Namespace) -> dict[str, str]:
         LOG_LEVEL="WARNING",
     )
     env.pop("REDIS_URL", None)
+    if args.cache == "none":
+        env["PAGE_CACHE_SECONDS"] = "0"  # Django's cache keeps nothing for 0 s
     if args.cache == "redis":
         env["REDIS_URL"] = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/15")
     if "DATABASE_URL" not in env:

@@ -184,3 +184,24 @@ def test_admin_pages_are_never_cached(client, admin_user):
     client.logout()
 
     assert client.get("/admin/").status_code == 302
+
+
+def test_a_search_seen_twice_is_served_from_the_cache(client):
+    make_article("what-is-a-test", title="Cortex question")
+    first = client.get("/search/", {"q": "cortex"})
+
+    second, queries = get(client, "/search/?q=cortex")
+
+    assert queries == 1
+    assert second.content == first.content
+    assert "Cortex question" in second.content.decode()
+
+
+def test_an_edit_changes_the_search_results_at_once(client):
+    article = make_article("what-is-a-test", title="Cortex question")
+    assert "Cortex question" in client.get("/search/?q=cortex").content.decode()
+
+    article.title = "Medulla question"
+    article.save()
+
+    assert "Cortex question" not in client.get("/search/?q=cortex").content.decode()

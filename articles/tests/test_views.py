@@ -164,6 +164,8 @@ def test_a_page_number_past_the_end_answers_404(client):
 
     assert client.get("/learn/medicine/?page=9").status_code == 404
     assert client.get("/learn/medicine/?page=abc").status_code == 404
+    assert client.get("/learn/medicine/?page=²").status_code == 404
+    assert client.get("/learn/medicine/?page=" + "9" * 5000).status_code == 404
 
 
 def test_home_lists_subjects_with_counts_and_the_latest_questions(client, seeds):
