@@ -13,8 +13,9 @@ reused while it holds `--count` articles:
 Then each kind of query of a realistic mix (a common word, a rare word, two or
 three words, a quoted phrase, a subject filter, page 2, no hit) runs --repeat
 times per query, timed twice: `search_articles()` alone, and a full GET of the
-search page through Django's test Client, with DEBUG off and no page cache. It prints the median
-and 95th percentile per kind, in milliseconds, and the matches each query has.
+search page through Django's test Client, with DEBUG off and no page cache. It
+prints the median and 95th percentile per kind, in milliseconds, and the matches
+each query has.
 
     .venv/bin/python bench/search_benchmark.py [--count 100000] [--repeat 30]
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres \\
