@@ -39,6 +39,7 @@ from .frontmatter import ArticleRecord, FormatError
 from .models import Article, RelatedLink, Subject
 from .page_cache import content_changed
 from .records import article_values, fingerprint, link_values, record_from_article
+from .search_index import indexing_in_bulk
 
 OUTCOMES = ("created", "updated", "unchanged", "conflict", "refused")
 ARTICLE_SUFFIXES = {".md", ".txt"}
@@ -340,12 +341,7 @@ class _Plan:
             {**_row_values(path, record, digest, subjects, now), "created_at": now}
             for path, record, digest in self.to_create
         ]
-        insert_rows(Article, rows)
-        ids = dict(
-            Article.objects.filter(url__in=[row["url"] for row in rows]).values_list(
-                "url", "id"
-            )
-        )
+        ids = self.insert_new(rows)
         updated = []
         for path, record, digest, article in self.to_update:
             values = _row_values(path, record, digest, subjects, now)
@@ -364,6 +360,18 @@ class _Plan:
             for ref in record.related
         ]
         insert_rows(RelatedLink, links)
+
+    @staticmethod
+    def insert_new(rows: list[dict]) -> dict[str, int]:
+        """Insert new articles, indexed for search in one go; their ids by URL."""
+        if not rows:
+            return {}
+        with indexing_in_bulk() as index:
+            insert_rows(Article, rows)
+            urls = [row["url"] for row in rows]
+            ids = dict(Article.objects.filter(url__in=urls).values_list("url", "id"))
+            index(list(ids.values()))
+        return ids
 
 
 def _row_values(path, record, digest, subjects, now) -> dict:
