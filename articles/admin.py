@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import Count
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
 
-from .models import Article, RelatedLink, Subject
+from . import views
+from .models import Article, RelatedLink, Status, Subject
+from .page_cache import content_changed
 
 
 @admin.register(Subject)
@@ -49,8 +55,11 @@ class RelatedLinkInline(admin.TabularInline):
 
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
-    list_display = ["title", "subject", "date", "source_id", "no_index", "updated_at"]
-    list_filter = ["subject", "no_index", "date"]
+    list_display = [
+        "title", "subject", "status", "date", "source_id", "no_index", "updated_at",
+    ]  # fmt: skip
+    list_filter = ["status", "subject", "no_index", "date"]
+    actions = ["publish", "unpublish"]
     list_select_related = ["subject"]
     search_fields = ["title", "question", "url", "=source_id"]
     date_hierarchy = "date"
@@ -61,6 +70,7 @@ class ArticleAdmin(admin.ModelAdmin):
         "seo_extra_fields",
     ]  # fmt: skip
     fieldsets = [
+        ("Publishing", {"fields": ["status"]}),
         (
             "Content",
             {
@@ -100,3 +110,61 @@ class ArticleAdmin(admin.ModelAdmin):
             and not link_form.cleaned_data.get("DELETE")
         ]
         form.instance.replace_related_links(kept)
+
+    def get_readonly_fields(self, request, obj=None):
+        # Only those who may publish decide what readers see.
+        if self.has_publish_permission(request):
+            return self.readonly_fields
+        return [*self.readonly_fields, "status"]
+
+    def get_changeform_initial_data(self, request):
+        # A new article starts as a draft, to be previewed, then published.
+        return {"status": Status.DRAFT, **super().get_changeform_initial_data(request)}
+
+    def save_model(self, request, obj, form, change):
+        if not change and not self.has_publish_permission(request):
+            obj.status = Status.DRAFT
+        super().save_model(request, obj, form, change)
+
+    def has_publish_permission(self, request) -> bool:
+        return request.user.has_perm("articles.publish_article")
+
+    @admin.action(description="Publish the selected articles", permissions=["publish"])
+    def publish(self, request, queryset):
+        self._set_status(request, queryset, Status.PUBLISHED, "published")
+
+    @admin.action(description="Unpublish (make drafts of) the selected articles",
+                  permissions=["publish"])  # fmt: skip
+    def unpublish(self, request, queryset):
+        self._set_status(request, queryset, Status.DRAFT, "made drafts")
+
+    def _set_status(self, request, queryset, status, done) -> None:
+        with transaction.atomic():
+            count = queryset.exclude(status=status).update(status=status)
+            # update() sends no signal: retire the cached pages here.
+            content_changed()
+        self.message_user(request, f"{count} article(s) {done}.", messages.SUCCESS)
+
+    def view_on_site(self, article):
+        """Published: the page readers see. A draft: its preview."""
+        if article.status == Status.PUBLISHED:
+            return article.get_absolute_url()
+        return reverse("admin:articles_article_preview", args=[article.pk])
+
+    def get_urls(self):
+        preview = path(
+            "<int:article_id>/preview/",
+            self.admin_site.admin_view(self.preview),
+            name="articles_article_preview",
+        )
+        return [preview, *super().get_urls()]
+
+    def preview(self, request, article_id):
+        """The article as readers would see it, drafts included: for staff who
+        may view it; never cached, never indexed."""
+        article = get_object_or_404(
+            Article.objects.select_related("subject"), pk=article_id
+        )
+        if not self.has_view_or_change_permission(request, article):
+            raise PermissionDenied
+        return views.render_article(request, article, preview=True)

@@ -171,6 +171,10 @@ class Article(models.Model):
                 fields=["subject", "slug"], name="unique_article_slug_per_subject"
             )
         ]
+        permissions = [
+            ("publish_article", "Can publish and unpublish articles"),
+            ("import_articles", "Can import article files"),
+        ]
 
     def __str__(self) -> str:
         return self.title

@@ -12,6 +12,7 @@ from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_safe
 
 from .frontmatter import article_url
@@ -76,6 +77,12 @@ def article_detail(request, subject_slug, slug):
         Article.objects.published().select_related("subject"),
         url=article_url(subject_slug, slug),
     )
+    return render_article(request, article)
+
+
+def render_article(request, article: Article, *, preview: bool = False):
+    """The article page. Three queries. A preview (of a draft, for staff) is
+    marked as such, kept out of every cache and asks not to be indexed."""
     related = article.related_articles()
     more = (
         Article.objects.published()
@@ -95,8 +102,12 @@ def article_detail(request, subject_slug, slug):
         "breadcrumbs": crumbs,
         "canonical_url": request.build_absolute_uri(article.url),
         "json_ld": article_json_ld(article, crumbs, request.build_absolute_uri),
+        "preview": preview,
     }
-    return render(request, "articles/article_detail.html", context)
+    response = render(request, "articles/article_detail.html", context)
+    if preview:
+        patch_cache_control(response, private=True, no_store=True)
+    return response
 
 
 @require_safe

@@ -132,6 +132,7 @@ def test_an_article_made_in_the_admin_gets_its_url_and_exports(editor, seeds, tm
         "subject": seeds.subject_id,
         "slug": "a-new-question",
         "source_id": 5,
+        "status": "published",
         "related_links-TOTAL_FORMS": 0,
         "related_links-INITIAL_FORMS": 0,
     }

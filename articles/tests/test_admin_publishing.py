@@ -1,0 +1,127 @@
+"""Roles, drafts and publishing in the admin: an editor, an importer and a
+staff user without permissions, each through the admin's own views."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import Group, User
+
+from articles.models import Article, Status
+
+from .factories import make_article
+
+pytestmark = pytest.mark.django_db
+
+CHANGELIST = "/admin/articles/article/"
+
+
+def staff(client, name: str, *groups: str):
+    user = User.objects.create_user(name, password="pw-for-tests", is_staff=True)
+    user.groups.set(Group.objects.filter(name__in=groups))
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def editor(client):
+    return staff(client, "edna", "Editors")
+
+
+@pytest.fixture
+def importer(client):
+    return staff(client, "ivan", "Importers")
+
+
+@pytest.fixture
+def bare_staff(client):
+    return staff(client, "sam")
+
+
+def test_the_roles_are_made_by_a_migration_with_their_permissions():
+    roles = {
+        group.name: {p.codename for p in group.permissions.all()}
+        for group in Group.objects.all()
+    }
+
+    assert {"change_article", "publish_article"} <= roles["Editors"]
+    assert "import_articles" not in roles["Editors"]
+    assert "import_articles" in roles["Importers"]
+    assert "change_article" not in roles["Importers"]
+
+
+def test_an_editor_publishes_and_unpublishes_from_the_change_list(editor, client):
+    article = make_article("q", status=Status.DRAFT)
+    action = {"_selected_action": [article.pk], "index": 0}
+
+    editor.post(CHANGELIST, {**action, "action": "publish"})
+    client.logout()
+    assert client.get(article.url).status_code == 200
+
+    editor.force_login(User.objects.get(username="edna"))
+    editor.post(CHANGELIST, {**action, "action": "unpublish"})
+    client.logout()
+    assert client.get(article.url).status_code == 404
+
+
+def test_a_staff_user_without_publish_permission_has_no_publish_action(importer):
+    page = importer.get(CHANGELIST)
+
+    assert page.status_code == 200
+    assert 'value="publish"' not in page.content.decode()
+
+
+def test_a_staff_user_without_permissions_is_refused(bare_staff):
+    article = make_article("q")
+
+    assert bare_staff.get(CHANGELIST).status_code == 403
+    assert bare_staff.get(f"{CHANGELIST}{article.pk}/change/").status_code == 403
+    assert bare_staff.get(f"{CHANGELIST}{article.pk}/preview/").status_code == 403
+
+
+def test_a_new_article_in_the_admin_starts_as_a_draft(editor):
+    page = editor.get(f"{CHANGELIST}add/")
+
+    assert page.context["adminform"].form.initial["status"] == Status.DRAFT
+
+
+def test_readers_never_reach_a_draft_but_an_editor_previews_it(editor, client):
+    draft = make_article("draft", status=Status.DRAFT, title="Draft title")
+
+    preview = editor.get(f"{CHANGELIST}{draft.pk}/preview/")
+
+    assert preview.status_code == 200
+    page = preview.content.decode()
+    assert "Preview: this article is draft and readers cannot see it." in page
+    assert '<meta name="robots" content="noindex">' in page
+    assert "no-store" in preview["Cache-Control"]
+    client.logout()
+    assert client.get(draft.url).status_code == 404
+    assert "Draft title" not in client.get("/search/", {"q": "draft"}).content.decode()
+
+
+def test_view_on_site_leads_to_the_page_or_to_the_drafts_preview(editor):
+    published = make_article("shown")
+    draft = make_article("hidden", status=Status.DRAFT)
+
+    shown = editor.get(f"{CHANGELIST}{published.pk}/change/").content.decode()
+    hidden = editor.get(f"{CHANGELIST}{draft.pk}/change/").content.decode()
+
+    assert f'<a href="{published.url}" class="viewsitelink">' in shown
+    preview = f"{CHANGELIST}{draft.pk}/preview/"
+    assert f'<a href="{preview}" class="viewsitelink">' in hidden
+
+
+def test_an_editor_without_publish_permission_cannot_change_the_status(client):
+    group = Group.objects.create(name="Writers")
+    group.permissions.set(
+        Group.objects.get(name="Editors").permissions.exclude(
+            codename="publish_article"
+        )
+    )
+    writer = staff(client, "wes", "Writers")
+    article = make_article("q", status=Status.DRAFT)
+
+    page = writer.get(f"{CHANGELIST}{article.pk}/change/")
+
+    assert "status" not in page.context["adminform"].form.fields
+    assert Article.objects.get(pk=article.pk).status == Status.DRAFT
