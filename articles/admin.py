@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -10,7 +11,8 @@ from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 
 from . import views
-from .models import Article, RelatedLink, Status, Subject
+from .frontmatter import article_url
+from .models import Article, Redirect, RelatedLink, Status, Subject
 from .page_cache import content_changed
 
 
@@ -53,8 +55,43 @@ class RelatedLinkInline(admin.TabularInline):
         return "yes" if link.target_id else "not yet"
 
 
+class ArticleForm(forms.ModelForm):
+    take_over_redirect = forms.BooleanField(
+        required=False,
+        label="Take over a redirected URL",
+        help_text="If this URL now redirects to another article, give it to this "
+        "one instead (that redirect ends).",
+    )
+
+    class Meta:
+        model = Article
+        fields = "__all__"
+
+    def clean(self):
+        cleaned = super().clean()
+        subject, slug = cleaned.get("subject"), cleaned.get("slug")
+        if subject is None or not slug:
+            return cleaned
+        url = article_url(subject.slug, slug)
+        redirect = (
+            Redirect.objects.filter(old_url=url)
+            .exclude(article=self.instance.pk)
+            .select_related("article")
+            .first()
+        )
+        if redirect and not cleaned.get("take_over_redirect"):
+            self.add_error(
+                "slug",
+                f"{url} redirects to “{redirect.article.title}” "
+                f"({redirect.article.url}). Tick “Take over a redirected URL” "
+                "to give the URL to this article instead.",
+            )
+        return cleaned
+
+
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
+    form = ArticleForm
     list_display = [
         "title", "subject", "status", "date", "source_id", "no_index", "updated_at",
     ]  # fmt: skip
@@ -80,7 +117,14 @@ class ArticleAdmin(admin.ModelAdmin):
                 ]
             },
         ),
-        ("Where it lives", {"fields": ["subject", "slug", "url", "subject_name"]}),
+        (
+            "Where it lives",
+            {
+                "fields": [
+                    "subject", "slug", "take_over_redirect", "url", "subject_name",
+                ]
+            },
+        ),
         (
             "SEO",
             {"fields": ["seo_title", "seo_description", "seo_keywords", "no_index"]},

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import (
+    MaxValueValidator,
+    MinValueValidator,
+    RegexValidator,
+)
 from django.db import models, transaction
 from django.urls import reverse
 from django.utils.text import Truncator
@@ -59,6 +63,13 @@ class Article(models.Model):
     )
     slug = models.SlugField(
         max_length=200,
+        validators=[
+            RegexValidator(
+                r"^[a-z0-9]+(?:-[a-z0-9]+)*$",
+                "Use lower-case letters and digits, with single hyphens between "
+                "words, such as what-is-a-cell.",
+            )
+        ],
         help_text="The last part of the URL: lower-case letters, digits and hyphens.",
     )
     url = models.CharField(
@@ -168,7 +179,10 @@ class Article(models.Model):
         ]
         constraints = [
             models.UniqueConstraint(
-                fields=["subject", "slug"], name="unique_article_slug_per_subject"
+                fields=["subject", "slug"],
+                name="unique_article_slug_per_subject",
+                violation_error_message="This URL is taken: another article of "
+                "this subject has the same slug.",
             )
         ]
         permissions = [
@@ -180,6 +194,13 @@ class Article(models.Model):
         return self.title
 
     def save(self, *args, **kwargs):
+        """Save, keeping what points at the article right: links that named its
+        URL before it existed, and a redirect from its old URL if it moved."""
+        old_url = (
+            Article.objects.filter(pk=self.pk).values_list("url", flat=True).first()
+            if self.pk
+            else None
+        )
         self.url = article_url(self.subject.slug, self.slug)
         self.subject_name = self.subject_name or self.subject.name
         # Browsers send a textarea's line breaks as CRLF; the format has one kind.
@@ -191,11 +212,18 @@ class Article(models.Model):
                 "subject_name",
                 "answer",
             }
-        super().save(*args, **kwargs)
-        # Links that named this URL before the article existed now reach it.
-        RelatedLink.objects.filter(target__isnull=True, target_url=self.url).update(
-            target=self
-        )
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            # Links that named this URL before the article existed now reach it.
+            RelatedLink.objects.filter(target__isnull=True, target_url=self.url).update(
+                target=self
+            )
+            if old_url and old_url != self.url:
+                Redirect.objects.update_or_create(
+                    old_url=old_url, defaults={"article": self}
+                )
+            # The article lives here now: no redirect may lead elsewhere.
+            Redirect.objects.filter(old_url=self.url).delete()
 
     def replace_related_links(self, links: list[RelatedLink]) -> None:
         """Make `links` this article's related links, each pointed at the article
@@ -295,6 +323,24 @@ class RelatedLink(models.Model):
 
     def __str__(self) -> str:
         return f"{self.position}. {self.target_url}"
+
+
+class Redirect(models.Model):
+    """A URL an article had: it answers 301 to the article's URL now.
+
+    It names the article, not its next URL, so a chain of moves is always one
+    hop. Made when an article's URL changes; removed when an article takes
+    the URL again.
+    """
+
+    old_url = models.CharField(max_length=MAX_CHARS["url"], unique=True)
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="redirects"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.old_url} -> {self.article.url}"
 
 
 class ContentVersion(models.Model):

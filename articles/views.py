@@ -9,14 +9,14 @@ from __future__ import annotations
 from django.contrib.sitemaps import views as sitemap_views
 from django.core.paginator import InvalidPage, Paginator
 from django.db.models import Count, Q
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_safe
 
 from .frontmatter import article_url
-from .models import Article, Status, Subject
+from .models import Article, Redirect, Status, Subject
 from .page_cache import cached_page
 from .search import MAX_QUERY_CHARS, search_articles
 from .sitemaps import SITEMAPS, needs_index
@@ -72,11 +72,21 @@ def subject_detail(request, subject_slug):
 @require_safe
 @cached_page
 def article_detail(request, subject_slug, slug):
-    """The article at its file's URL. Four queries whatever its links."""
-    article = get_object_or_404(
-        Article.objects.published().select_related("subject"),
-        url=article_url(subject_slug, slug),
+    """The article at its file's URL. Four queries whatever its links. A URL the
+    article had before answers 301 to its URL now, in one hop."""
+    url = article_url(subject_slug, slug)
+    article = (
+        Article.objects.published().select_related("subject").filter(url=url).first()
     )
+    if article is None:
+        moved_to = (
+            Redirect.objects.filter(old_url=url, article__status=Status.PUBLISHED)
+            .values_list("article__url", flat=True)
+            .first()
+        )
+        if moved_to is None:
+            raise Http404("No such article")
+        return HttpResponsePermanentRedirect(moved_to)
     return render_article(request, article)
 
 

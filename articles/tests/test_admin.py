@@ -95,7 +95,9 @@ def test_a_slug_already_taken_in_the_subject_is_refused_in_plain_words(editor, s
     response = editor.post(url, data)
 
     assert response.status_code == 200
-    assert "already exists" in response.content.decode()
+    assert "This URL is taken: another article of this subject has the same slug." in (
+        response.content.decode()
+    )
     seeds.refresh_from_db()
     assert seeds.slug != other.slug
 
