@@ -87,3 +87,20 @@ def make_article(
         **fields,
     }
     return Article.objects.create(subject=subject, slug=slug, **values)
+
+
+def change_form_data(response) -> dict:
+    """The POST data the change form would send unchanged, inline links included."""
+    data = {}
+    forms = [response.context["adminform"].form]
+    for inline in response.context["inline_admin_formsets"]:
+        formset = inline.formset
+        forms.extend(formset.forms)
+        data.update({f.html_name: f.value() for f in formset.management_form})
+    for form in forms:
+        for field in form:
+            value = field.value()
+            if value is None or value is False:
+                continue
+            data[field.html_name] = value
+    return data

@@ -11,7 +11,7 @@ from django.core.management.base import CommandError
 
 from articles.models import Article
 
-from .factories import FIXTURES
+from .factories import FIXTURES, change_form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -27,23 +27,6 @@ def editor(client):
 def seeds():
     call_command("import_articles", str(FIXTURES), stdout=io.StringIO())
     return Article.objects.get(source_id=97053)
-
-
-def change_form_data(response) -> dict:
-    """The POST data the change form would send unchanged, inline links included."""
-    data = {}
-    forms = [response.context["adminform"].form]
-    for inline in response.context["inline_admin_formsets"]:
-        formset = inline.formset
-        forms.extend(formset.forms)
-        data.update({f.html_name: f.value() for f in formset.management_form})
-    for form in forms:
-        for field in form:
-            value = field.value()
-            if value is None or value is False:
-                continue
-            data[field.html_name] = value
-    return data
 
 
 def test_the_change_list_searches_by_title_and_filters_by_subject(editor, seeds):

@@ -7,7 +7,7 @@ from django.contrib.auth.models import User
 
 from articles.models import Redirect, RelatedLink, Status, Subject
 
-from .factories import make_article
+from .factories import change_form_data, make_article
 
 pytestmark = pytest.mark.django_db
 
@@ -94,8 +94,6 @@ def test_links_to_a_moved_article_follow_it(client):
 
 
 def test_an_editor_changing_the_slug_in_the_admin_leaves_a_redirect(editor, client):
-    from .test_admin import change_form_data
-
     article = make_article("before")
     url = CHANGE.format(article.pk)
     data = change_form_data(editor.get(url))
@@ -108,8 +106,6 @@ def test_an_editor_changing_the_slug_in_the_admin_leaves_a_redirect(editor, clie
 
 
 def test_taking_a_redirected_url_needs_saying_so(editor, client):
-    from .test_admin import change_form_data
-
     moved = make_article("taken", title="The moved one")
     moved.slug = "elsewhere"
     moved.save()
@@ -134,8 +130,6 @@ def test_taking_a_redirected_url_needs_saying_so(editor, client):
 
 
 def test_a_malformed_slug_is_refused_in_plain_words(editor):
-    from .test_admin import change_form_data
-
     article = make_article("fine")
     url = CHANGE.format(article.pk)
     data = change_form_data(editor.get(url))
