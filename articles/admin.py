@@ -7,13 +7,17 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
+from django.utils.decorators import method_decorator
+from django.views.decorators.http import require_POST
 
 from . import views
-from .frontmatter import article_url
+from .frontmatter import MAX_CHARS, article_url
 from .models import Article, Redirect, RelatedLink, Status, Subject
 from .page_cache import content_changed
+from .rendering import render_answer
 
 
 @admin.register(Subject)
@@ -201,7 +205,27 @@ class ArticleAdmin(admin.ModelAdmin):
             self.admin_site.admin_view(self.preview),
             name="articles_article_preview",
         )
-        return [preview, *super().get_urls()]
+        render_answer_url = path(
+            "render-answer/",
+            self.admin_site.admin_view(self.answer_preview),
+            name="articles_article_render_answer",
+        )
+        return [preview, render_answer_url, *super().get_urls()]
+
+    @method_decorator(require_POST)
+    def answer_preview(self, request):
+        """The answer being typed, as the public page will show it: the live
+        preview beside the answer field (static/js/answer_preview.js)."""
+        if not (
+            self.has_add_permission(request) or self.has_change_permission(request)
+        ):
+            raise PermissionDenied
+        html = render_answer(request.POST.get("answer", "")[: MAX_CHARS["answer"]])
+        return HttpResponse(html, content_type="text/html; charset=utf-8")
+
+    class Media:
+        css = {"all": ["vendor/katex/katex.min.css", "css/answer_preview.css"]}
+        js = ["vendor/katex/katex.min.js", "js/math.js", "js/answer_preview.js"]
 
     def preview(self, request, article_id):
         """The article as readers would see it, drafts included: for staff who

@@ -20,7 +20,7 @@ class Subject(models.Model):
     slug = models.SlugField(
         max_length=100,
         unique=True,
-        help_text="The subject's part of its articles' URLs: /learn/<slug>/questions/…",
+        help_text="The subject's part of its articles' URLs: /learn/SLUG/questions/…",
     )
     name = models.CharField(
         max_length=MAX_CHARS["subject"],
@@ -76,7 +76,7 @@ class Article(models.Model):
         max_length=MAX_CHARS["url"],
         unique=True,
         editable=False,
-        help_text="/learn/<subject>/questions/<slug>: the article's identity.",
+        help_text="/learn/SUBJECT/questions/SLUG: the article's identity.",
     )
     source_id = models.BigIntegerField(
         "id",
@@ -112,7 +112,7 @@ class Article(models.Model):
     )  # fmt: skip
     seo_title = models.CharField(
         "SEO title", max_length=MAX_CHARS["seo.title"], blank=True,
-        help_text="The page's <title>.",
+        help_text="The page's title, shown in browser tabs and search results.",
     )  # fmt: skip
     seo_description = models.TextField(
         "SEO description", max_length=MAX_CHARS["seo.page_description"], blank=True,

@@ -156,3 +156,13 @@ def test_a_subjects_slug_cannot_be_changed_once_made(editor, seeds):
         "medicine",
     )
     assert seeds.url.startswith("/learn/medicine/questions/")
+
+
+def test_no_help_text_holds_markup_the_admin_would_render_as_html():
+    # The admin does not escape help texts: a "<title>" there once swallowed
+    # the rest of the change form, Save button included.
+    from articles.models import RelatedLink, Subject
+
+    for model in (Article, Subject, RelatedLink):
+        for field in model._meta.get_fields():
+            assert "<" not in str(getattr(field, "help_text", "")), field

@@ -125,3 +125,30 @@ def test_an_editor_without_publish_permission_cannot_change_the_status(client):
 
     assert "status" not in page.context["adminform"].form.fields
     assert Article.objects.get(pk=article.pk).status == Status.DRAFT
+
+
+def test_the_live_preview_renders_an_answer_as_the_public_page_does(editor):
+    response = editor.post(
+        f"{CHANGELIST}render-answer/",
+        {"answer": "**Bold** and $$x \\neq \\nabla y$$\n\n<script>alert(1)</script>"},
+    )
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<strong>Bold</strong>" in html
+    assert 'class="math math-display"' in html and "x \\neq \\nabla y" in html
+    assert "<script>" not in html
+
+
+def test_the_change_form_loads_the_live_preview(editor):
+    article = make_article("q")
+
+    page = editor.get(f"{CHANGELIST}{article.pk}/change/").content.decode()
+
+    assert "js/answer_preview." in page and "vendor/katex/katex.min." in page
+
+
+def test_the_live_preview_is_refused_to_staff_who_cannot_edit(importer):
+    response = importer.post(f"{CHANGELIST}render-answer/", {"answer": "x"})
+
+    assert response.status_code == 403

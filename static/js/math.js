@@ -14,24 +14,30 @@
     maxSize: 20, // em: no formula blows up the layout
     maxExpand: 1000 // macro expansions: no formula hangs the page
   };
-  document.querySelectorAll(".math").forEach(function (element) {
-    var display = element.classList.contains("math-display");
-    var tex = element.textContent;
-    options.displayMode = display;
-    try {
-      katex.render(tex, element, options);
-    } catch (error) {
-      // Not a TeX parse error (throwOnError covers those): keep the TeX.
-      element.textContent = tex;
-      return;
-    }
-    if (element.querySelector(".katex-error")) {
-      // KaTeX shows unparsable TeX in red with the error as a tooltip; plain
-      // TeX reads better.
-      element.textContent = tex;
-    } else if (display && element.scrollWidth > element.clientWidth) {
-      // A formula wider than the column scrolls; let keyboards reach it.
-      element.tabIndex = 0;
-    }
-  });
+  function typeset(root) {
+    root.querySelectorAll(".math").forEach(function (element) {
+      var display = element.classList.contains("math-display");
+      var tex = element.textContent;
+      options.displayMode = display;
+      try {
+        katex.render(tex, element, options);
+      } catch (error) {
+        // Not a TeX parse error (throwOnError covers those): keep the TeX.
+        element.textContent = tex;
+        return;
+      }
+      if (element.querySelector(".katex-error")) {
+        // KaTeX shows unparsable TeX in red with the error as a tooltip; plain
+        // TeX reads better.
+        element.textContent = tex;
+      } else if (display && element.scrollWidth > element.clientWidth) {
+        // A formula wider than the column scrolls; let keyboards reach it.
+        element.tabIndex = 0;
+      }
+    });
+  }
+
+  // The admin's live preview typesets what it fetches with the same function.
+  window.QuickTakesMath = { typeset: typeset };
+  typeset(document);
 })();
