@@ -43,9 +43,10 @@ MAX_CHARS = {
     "seo.page_keywords": 2000,
 }
 RELATED_KEYS = tuple(f"related_article{n}" for n in range(1, 6))
+# A subject's or an article's part of a URL: lower-case words joined by hyphens.
+SLUG_PATTERN = r"[a-z0-9]+(?:-[a-z0-9]+)*"
 URL_PATTERN = re.compile(
-    r"^/learn/(?P<subject>[a-z0-9]+(?:-[a-z0-9]+)*)"
-    r"/questions/(?P<slug>[a-z0-9]+(?:-[a-z0-9]+)*)$"
+    rf"^/learn/(?P<subject>{SLUG_PATTERN})/questions/(?P<slug>{SLUG_PATTERN})$"
 )
 
 # Top-level fields that hold text, by key, with the record attribute they fill.

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.text import Truncator
 
 from .date_format import format_date
-from .frontmatter import MAX_CHARS, article_url
+from .frontmatter import MAX_CHARS, SLUG_PATTERN, article_url
 
 
 class Subject(models.Model):
@@ -65,7 +65,7 @@ class Article(models.Model):
         max_length=200,
         validators=[
             RegexValidator(
-                r"^[a-z0-9]+(?:-[a-z0-9]+)*$",
+                f"^{SLUG_PATTERN}$",
                 "Use lower-case letters and digits, with single hyphens between "
                 "words, such as what-is-a-cell.",
             )

@@ -39,6 +39,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from .models import Article, Subject
+from .search_index import SEARCH_TABLE
 
 CAP = 1000
 MAX_QUERY_CHARS = 200
@@ -215,7 +216,7 @@ def _counts(backend, terms: list[Term], subject_id) -> tuple[int, int]:
 
 
 class _SQLite:
-    TABLE = "articles_article_search"
+    TABLE = SEARCH_TABLE
     # bm25 weights by column: title, question, answer, seo_keywords, subject_id.
     WEIGHTS = "10.0, 4.0, 1.0, 2.0, 0.0"
     planning = contextlib.nullcontext

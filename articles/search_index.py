@@ -14,7 +14,8 @@ from collections.abc import Callable, Iterator
 
 from django.db import connection
 
-FTS = "articles_article_search"
+# The SQLite FTS5 table of migration 0003.
+SEARCH_TABLE = "articles_article_search"
 COLUMNS = "title, question, answer, seo_keywords, subject_id"
 
 
@@ -55,7 +56,7 @@ def _index_published(ids: list[int]) -> None:
             "INSERT INTO search_new_ids (id) VALUES (%s)", [(i,) for i in ids]
         )
         cursor.execute(
-            f"INSERT INTO {FTS}(rowid, {COLUMNS}) "
+            f"INSERT INTO {SEARCH_TABLE}(rowid, {COLUMNS}) "
             f"SELECT id, {COLUMNS} FROM articles_article "
             "WHERE status = 'published' AND id IN (SELECT id FROM search_new_ids)"
         )

@@ -4,11 +4,12 @@ with or without a trailing slash."""
 from django.urls import path, re_path
 
 from . import feeds, views
+from .frontmatter import SLUG_PATTERN
 from .page_cache import cached_page
 
 app_name = "articles"
 
-SLUG = r"[a-z0-9]+(?:-[a-z0-9]+)*"
+SLUG = SLUG_PATTERN
 SUBJECT = rf"^learn/(?P<subject_slug>{SLUG})"
 
 urlpatterns = [

@@ -135,11 +135,8 @@ def search(request):
     subjects = list(Subject.objects.only("slug", "name"))
     wanted = request.GET.get("subject", "")
     subject = next((each for each in subjects if each.slug == wanted), None)
-    number = request.GET.get("page", "1")
-    # ASCII digits only, and few: int() refuses "²" and 5,000-digit numbers.
-    if not (number.isascii() and number.isdigit() and len(number) < 7):
-        raise Http404("No such page")
-    offset = (max(int(number), 1) - 1) * PAGE_SIZE
+    number = _page_number(request)
+    offset = (max(number, 1) - 1) * PAGE_SIZE
     results = search_articles(query, subject=subject, offset=offset, limit=PAGE_SIZE)
     try:
         page = Paginator(range(results.total), PAGE_SIZE).page(number)
@@ -202,10 +199,16 @@ def _learn_crumb() -> Crumb:
 
 def _page(request, queryset):
     paginator = Paginator(queryset, PAGE_SIZE)
+    number = _page_number(request)
+    if not 1 <= number <= max(paginator.num_pages, 1):
+        raise Http404("No such page")
+    return paginator.page(number)
+
+
+def _page_number(request) -> int:
+    """The `page` parameter as a number; 404 unless it is one."""
     number = request.GET.get("page", "1")
     # ASCII digits only, and few: int() refuses "²" and 5,000-digit numbers.
     if not (number.isascii() and number.isdigit() and len(number) < 7):
         raise Http404("No such page")
-    if not 1 <= int(number) <= max(paginator.num_pages, 1):
-        raise Http404("No such page")
-    return paginator.page(int(number))
+    return int(number)
