@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import datetime
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 
 from .models import Article, Subject
@@ -43,7 +42,7 @@ class LatestArticlesFeed(Feed):
         return item.url
 
     def item_pubdate(self, item: Article) -> datetime:
-        return timezone.make_aware(datetime.combine(item.date, time()))
+        return item.posted_at
 
     def item_updateddate(self, item: Article) -> datetime:
         return item.updated_at

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime, time
+
 from django.conf import settings
 from django.core.validators import (
     MaxValueValidator,
@@ -10,6 +12,7 @@ from django.core.validators import (
 )
 from django.db import models, transaction
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.text import Truncator
 
 from .date_format import format_date
@@ -256,8 +259,9 @@ class Article(models.Model):
         return self.url
 
     @property
-    def heading(self) -> str:
-        return self.article_title or self.title
+    def posted_at(self) -> datetime:
+        """The posted date as a moment (its midnight), for feeds and JSON-LD."""
+        return timezone.make_aware(datetime.combine(self.date, time()))
 
     @property
     def posted_on(self) -> str:

@@ -9,11 +9,9 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, time
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
 if TYPE_CHECKING:
@@ -39,14 +37,13 @@ def article_json_ld(
 ) -> list[dict[str, Any]]:
     """The article and its breadcrumb trail as schema.org objects; `absolute`
     turns a path into a full URL. Reads only the article and its subject."""
-    published = timezone.make_aware(datetime.combine(article.date, time()))
     return [
         {
             "@context": "https://schema.org",
             "@type": "Article",
             "headline": _headline(article.title),
             "description": article.seo_description or article.question,
-            "datePublished": published.isoformat(),
+            "datePublished": article.posted_at.isoformat(),
             "dateModified": article.updated_at.isoformat(),
             "author": _author(article.author),
             "publisher": {"@type": "Organization", "name": settings.SITE_NAME},
