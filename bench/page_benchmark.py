@@ -9,11 +9,12 @@ The two alternate --rounds times; the table gives each round's requests per
 second and latency, and the article pages' share of the trivial view's
 throughput (the target is at least 70 %).
 
-The database is a make_corpus batch imported into SQLite (cached under
-bench/output/, built on first use from shared/tools/make_corpus.py), or the
-one DATABASE_URL names. The page cache is Redis, as in production, at REDIS_URL
-(default redis://127.0.0.1:6379/15), with --cache memory each worker's own, and
-with --cache none no page is kept, which measures the cost of rendering.
+The database is the benchmarks' own (bench/bench_database.py): a make_corpus
+batch of --count articles, SQLite by default, `quicktakes_bench` on the
+PostgreSQL server DATABASE_URL names. The page cache is Redis, as in
+production, at REDIS_URL (default redis://127.0.0.1:6379/15), with --cache
+memory each worker's own, and with --cache none no page is kept, which
+measures the cost of rendering.
 
     .venv/bin/python bench/page_benchmark.py [--count 100000] [--cache memory]
 """
@@ -25,7 +26,6 @@ import os
 import re
 import shutil
 import signal
-import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -33,13 +33,9 @@ import time
 import urllib.request
 from pathlib import Path
 
-from import_benchmark import ensure_corpus
-
 BENCH_DIR = Path(__file__).resolve().parent
 PROJECT_ROOT = BENCH_DIR.parent
-OUTPUT_DIR = BENCH_DIR / "output"
 PYTHON = PROJECT_ROOT / ".venv" / "bin"
-CORPUS_TOOL = PROJECT_ROOT.parent / "shared" / "tools" / "make_corpus.py"
 ADDRESS = "127.0.0.1:8765"
 
 
@@ -109,28 +105,24 @@ def server_environment(args: argparse.Namespace) -> dict[str, str]:
         env["PAGE_CACHE_SECONDS"] = "0"  # Django's cache keeps nothing for 0 s
     if args.cache == "redis":
         env["REDIS_URL"] = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/15")
-    if "DATABASE_URL" not in env:
-        env["DATABASE_URL"] = f"sqlite:///{sqlite_site(args.count, env)}"
+    env["DATABASE_URL"] = bench_database(args.count)
     manage(env, "collectstatic", "--no-input", "-v0")
     return env
 
 
-def sqlite_site(count: int, env: dict[str, str]) -> Path:
-    """A migrated SQLite database holding a make_corpus batch of `count` files."""
-    database = OUTPUT_DIR / f"site-{count}.sqlite3"
-    if database.exists():
-        return database
-    corpus = ensure_corpus(count, CORPUS_TOOL)
-    partial = database.with_suffix(".partial")
-    partial.unlink(missing_ok=True)
-    build_env = {**env, "DATABASE_URL": f"sqlite:///{partial}"}
-    print(f"importing {corpus} into {database} ...")
-    manage(build_env, "migrate", "-v0")
-    manage(build_env, "import_articles", str(corpus), "-v0")
-    with sqlite3.connect(partial) as db:
-        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    partial.rename(database)
-    return database
+def bench_database(count: int) -> str:
+    """The URL of the benchmarks' database, made or migrated as needed."""
+    result = subprocess.run(
+        [
+            str(PYTHON / "python"),
+            str(BENCH_DIR / "bench_database.py"),
+            f"--count={count}",
+        ],
+        check=True,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    return result.stdout.split()[-1]
 
 
 def manage(env: dict[str, str], *arguments: str) -> None:

@@ -1,21 +1,13 @@
 """Benchmark of full-text search on a 100,000-article database.
 
-The corpus comes from the deterministic generator shared/tools/make_corpus.py
-(seed 1), cached under bench/output/corpus-<count>/ as bench/import_benchmark.py
-caches it. The database is built once with `manage.py import_articles` and
-reused while it holds `--count` articles:
-
-- SQLite (the default): bench/output/search-<count>.sqlite3;
-- PostgreSQL, when DATABASE_URL names a postgres:// server: the database
-  `quicktakes_bench` on that server, created if missing (never the one the URL
-  names, nor the test databases).
-
-Then each kind of query of a realistic mix (a common word, a rare word, two or
-three words, a quoted phrase, a subject filter, page 2, no hit) runs --repeat
-times per query, timed twice: `search_articles()` alone, and a full GET of the
-search page through Django's test Client, with DEBUG off and no page cache. It
-prints the median and 95th percentile per kind, in milliseconds, and the matches
-each query has.
+The database is the benchmarks' own (bench/bench_database.py): a make_corpus
+batch of --count articles, SQLite by default, `quicktakes_bench` on the
+PostgreSQL server DATABASE_URL names. Then each kind of query of a realistic
+mix (a common word, a rare word, two or three words, a quoted phrase, a
+subject filter, page 2, no hit) runs --repeat times per query, timed twice:
+`search_articles()` alone, and a full GET of the search page through Django's
+test Client, with DEBUG off and no page cache. It prints the median and 95th
+percentile per kind, in milliseconds, and the matches each query has.
 
     .venv/bin/python bench/search_benchmark.py [--count 100000] [--repeat 30]
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres \\
@@ -25,23 +17,18 @@ each query has.
 from __future__ import annotations
 
 import argparse
-import io
 import os
 import statistics
-import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
+from bench_database import bench_database_url, ensure_articles, setup_django
 from import_benchmark import (
     DEFAULT_CORPUS_TOOL,
-    OUTPUT_DIR,
-    PROJECT_ROOT,
     ensure_corpus,
 )
 
-BENCH_DATABASE = "quicktakes_bench"
 TARGET_MS = 50
 
 # kind -> queries: (text, subject slug or None, page)
@@ -87,62 +74,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def bench_database_url(count: int) -> str:
-    """The bench's own database: a file under bench/output, or quicktakes_bench
-    on the PostgreSQL server DATABASE_URL names (created if missing)."""
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith(("postgres://", "postgresql://")):
-        return f"sqlite:///{OUTPUT_DIR / f'search-{count}.sqlite3'}"
-    import psycopg
-
-    with psycopg.connect(url, autocommit=True) as connection:
-        found = connection.execute(
-            "SELECT 1 FROM pg_database WHERE datname = %s", [BENCH_DATABASE]
-        ).fetchone()
-        if not found:
-            connection.execute(f"CREATE DATABASE {BENCH_DATABASE}")
-    return urlunsplit(urlsplit(url)._replace(path=f"/{BENCH_DATABASE}"))
-
-
-def setup_django(database_url: str) -> None:
-    os.environ["DATABASE_URL"] = database_url
-    os.environ["DEBUG"] = "false"
+def setup_search_django(database_url: str) -> None:
     os.environ["ALLOWED_HOSTS"] = "testserver"
-    os.environ.setdefault("SECRET_KEY", "benchmark-only-secret-key")
-    os.environ["DJANGO_SETTINGS_MODULE"] = "quicktakes.settings"
     # Measure the search itself, not the page cache: nothing is kept for 0 s.
     os.environ["PAGE_CACHE_SECONDS"] = "0"
-    sys.path.insert(0, str(PROJECT_ROOT))
-    import django
-
-    django.setup()
-
-
-def ensure_articles(count: int, corpus: Path) -> None:
-    """Migrate, and import the corpus unless the database already holds it."""
-    from django.core.management import call_command
-    from django.db import connection
-
-    from articles.models import Article
-
-    call_command("migrate", verbosity=0)
-    found = Article.objects.count()
-    if found == count:
-        print(f"database: reusing {found:,} articles", flush=True)
-        return
-    if found:
-        raise SystemExit(
-            f"the bench database holds {found:,} articles, not {count:,}: "
-            f"delete it ({connection.settings_dict['NAME']}) and run again"
-        )
-    print(f"database: importing {count:,} articles…", flush=True)
-    started = time.perf_counter()
-    call_command("import_articles", str(corpus), stdout=io.StringIO())
-    if connection.vendor == "postgresql":
-        # What autovacuum would do soon after: statistics for the planner.
-        with connection.cursor() as cursor:
-            cursor.execute("VACUUM ANALYZE articles_article")
-    print(f"database: imported in {time.perf_counter() - started:.0f} s", flush=True)
+    setup_django(database_url)
 
 
 def timings(run: Callable[[], object], repeat: int) -> list[float]:
@@ -218,7 +154,7 @@ def print_table(rows) -> None:
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     corpus = ensure_corpus(args.count, args.corpus_tool.resolve())
-    setup_django(bench_database_url(args.count))
+    setup_search_django(bench_database_url(args.count))
     from django.db import connection
 
     ensure_articles(args.count, corpus)
