@@ -5,10 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from django.db.models import Prefetch
-
 from .frontmatter_writer import dump_article
-from .models import Article, RelatedLink
+from .models import Article
 from .records import record_from_article
 
 EXPORT_CHUNK = 2000
@@ -25,8 +23,7 @@ def export_articles(out_dir: str | os.PathLike, *, overwrite: bool = False) -> i
         raise ExportError(f"{out} exists and is not a folder")
     if out.is_dir() and any(out.iterdir()) and not overwrite:
         raise ExportError(f"{out} is not empty (use --overwrite to write into it)")
-    links = Prefetch("related_links", queryset=RelatedLink.objects.order_by("position"))
-    articles = Article.objects.prefetch_related(links).order_by("pk")
+    articles = Article.objects.with_links().order_by("pk")
     written = 0
     for article in articles.iterator(chunk_size=EXPORT_CHUNK):
         record = record_from_article(article, article.related_links.all())

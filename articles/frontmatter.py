@@ -42,7 +42,9 @@ MAX_CHARS = {
     "seo.page_description": 2000,
     "seo.page_keywords": 2000,
 }
-RELATED_KEYS = tuple(f"related_article{n}" for n in range(1, 6))
+# A file names at most five related articles: related_article1 to related_article5.
+MAX_RELATED = 5
+RELATED_KEYS = tuple(f"related_article{n}" for n in range(1, MAX_RELATED + 1))
 # A subject's or an article's part of a URL: lower-case words joined by hyphens.
 SLUG_PATTERN = r"[a-z0-9]+(?:-[a-z0-9]+)*"
 URL_PATTERN = re.compile(

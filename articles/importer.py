@@ -5,6 +5,8 @@ folders and decides, file by file, one outcome:
 
 - created:   no article had its URL; one now does;
 - updated:   the file changed since it was last imported, and the article with it;
+             or its slug changed (same subject, same id): the article moved,
+             and its old URL redirects to the new one;
 - unchanged: the file says what it said at the last import (an editor's later
              changes stay as they are);
 - conflict:  the file changed, but so did the article, in the admin, since the
@@ -13,10 +15,12 @@ folders and decides, file by file, one outcome:
              or another file of the batch already claimed its URL. Nothing of
              it is written.
 
-Re-running an import is always safe. Files are handled in chunks, each in one
-transaction, with a handful of queries per chunk whatever its size. With
-`dry_run` everything runs inside a transaction that is rolled back; with
-`strict` the whole batch is one transaction, rolled back if any file failed.
+Every article created or updated keeps a revision in its history (see
+`history.py`). Re-running an import is always safe. Files are handled in
+chunks, each in one transaction, with a handful of queries per chunk whatever
+its size. With `dry_run` everything runs inside a transaction that is rolled
+back; with `strict` the whole batch is one transaction, rolled back if any
+file failed.
 """
 
 from __future__ import annotations
@@ -33,15 +37,15 @@ from django.db import DatabaseError, transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
-from .bulk_insert import insert_rows
 from .file_reading import ReadResult, default_workers, read_article_file, read_in_order
 from .frontmatter import ArticleRecord, FormatError
-from .models import Article, RelatedLink, Subject
+from .import_plan import ChunkPlan, CurrentState, find_moves, keep_history
+from .models import Article, ImportBatch, Redirect, RelatedLink, Subject
 from .page_cache import content_changed
-from .records import article_values, fingerprint, link_values, record_from_article
-from .search_index import indexing_in_bulk
+from .records import fingerprint
 
-OUTCOMES = ("created", "updated", "unchanged", "conflict", "refused")
+# A batch record counts each in a column of its name.
+OUTCOMES = ImportBatch.OUTCOMES
 ARTICLE_SUFFIXES = {".md", ".txt"}
 CHUNK_SIZE = 1000
 
@@ -63,12 +67,16 @@ class ImportReport:
     """Counts of each outcome, and the files that did not go in cleanly."""
 
     counts: Counter = dataclasses.field(default_factory=Counter)
+    outcomes: list[FileOutcome] = dataclasses.field(default_factory=list)
     problems: list[FileOutcome] = dataclasses.field(default_factory=list)
     dry_run: bool = False
     rolled_back: bool = False
+    keep_outcomes: bool = False
 
     def add(self, outcome: FileOutcome) -> None:
         self.counts[outcome.outcome] += 1
+        if self.keep_outcomes:
+            self.outcomes.append(outcome)
         if outcome.outcome in {"refused", "conflict"}:
             self.problems.append(outcome)
 
@@ -134,15 +142,29 @@ def import_files(
     on_outcome: Callable[[FileOutcome], None] | None = None,
     chunk_size: int = CHUNK_SIZE,
     workers: int | None = None,
+    keep_outcomes: bool = False,
+    relative_to: str | os.PathLike | None = None,
+    user=None,
+    comment: str = "",
 ) -> ImportReport:
-    """Import every article file under `paths`; see the module docstring."""
+    """Import every article file under `paths`; see the module docstring.
+
+    `keep_outcomes` keeps every file's outcome in the report, not only the
+    problems. With `relative_to`, files are named (in outcomes, messages and
+    `Article.source_path`) by their path under that folder: an upload's own
+    names, not where the server staged them. Every article the batch creates
+    or updates keeps a revision in its history, by `user` (None: the command
+    line), with `comment`.
+    """
     workers = default_workers() if workers is None else workers
-    batch = _Batch(force=force, on_outcome=on_outcome)
+    batch = _Batch(force=force, on_outcome=on_outcome, relative_to=relative_to)
+    batch.history = None if dry_run else {"user": user, "comment": comment}
     batch.report.dry_run = dry_run
+    batch.report.keep_outcomes = keep_outcomes
     files = find_article_files(list(paths))
     whole_batch = transaction.atomic() if dry_run or strict else nullcontext()
     with whole_batch:
-        for results in read_in_order(_chunks(files, chunk_size), workers):
+        for results in read_in_order(chunks(files, chunk_size), workers):
             batch.import_chunk(results)
         if batch.report.counts["created"] or batch.report.counts["updated"]:
             if resolve_related_links():
@@ -153,7 +175,9 @@ def import_files(
     return batch.report
 
 
-def _chunks(items: Iterator[str], size: int) -> Iterator[tuple[str, ...]]:
+def chunks(items: Iterable, size: int) -> Iterator[tuple]:
+    """`items` in tuples of `size` (the last one shorter), taken lazily."""
+    items = iter(items)
     while chunk := tuple(islice(items, size)):
         yield chunk
 
@@ -173,22 +197,31 @@ def resolve_related_links() -> int:
 class _Batch:
     """One import run: the URLs it has claimed, its subjects, its report."""
 
-    def __init__(self, *, force: bool, on_outcome: Callable | None):
+    def __init__(self, *, force: bool, on_outcome: Callable | None, relative_to=None):
         self.force = force
+        self.relative_to = relative_to
         self.on_outcome = on_outcome
         self.report = ImportReport()
         self.claimed: dict[int, str] = {}
         self.subjects: dict[str, Subject] = {}
         self.now = timezone.now()
+        self.history: dict | None = None
 
     def record(self, outcome: FileOutcome) -> None:
         self.report.add(outcome)
         if self.on_outcome:
             self.on_outcome(outcome)
 
+    def name(self, path: str) -> str:
+        """How reports name the file at `path`."""
+        if self.relative_to is None:
+            return path
+        return os.path.relpath(path, self.relative_to)
+
     def import_chunk(self, results: list[ReadResult]) -> None:
         records = {}
         for path, record, problem in results:
+            path = self.name(path)
             if record is None:
                 self.record(FileOutcome(path, "refused", problem))
             elif self.claim(path, record):
@@ -209,11 +242,17 @@ class _Batch:
         """Claim the URL for this file, unless another file of the batch did."""
         # Keyed by the URL's hash, not the URL: a 100k batch's URLs weigh 15 MB.
         earlier = self.claimed.setdefault(hash(record.url), path)
-        if earlier == path or _url_in(earlier) != record.url:
+        if earlier == path or _url_in(self.path_of(earlier)) != record.url:
             return True
         message = f"its url {record.url} is already claimed by {earlier} in this batch"
         self.record(FileOutcome(path, "refused", message, record.url))
         return False
+
+    def path_of(self, name: str) -> str:
+        """The file a report's name stands for."""
+        if self.relative_to is None:
+            return name
+        return os.path.join(self.relative_to, name)
 
     def write_one(self, path: str, record: ArticleRecord) -> FileOutcome:
         try:
@@ -229,21 +268,46 @@ class _Batch:
         existing = Article.objects.in_bulk(
             [r.url for r in records.values()], field_name="url"
         )
+        existing.update(
+            find_moves(
+                (r for r in records.values() if r.url not in existing), self.is_claimed
+            )
+        )
         digests = {path: fingerprint(record) for path, record in records.items()}
-        current = current_fingerprints(
+        current = CurrentState.of(
             existing[r.url]
             for path, r in records.items()
-            if r.url in existing and existing[r.url].import_fingerprint != digests[path]
+            if r.url in existing
+            and (
+                existing[r.url].import_fingerprint != digests[path]
+                or existing[r.url].url != r.url
+            )
         )
-        plan = _Plan(force=self.force)
+        taken_over = redirected_elsewhere(
+            r.url for r in records.values() if r.url not in existing
+        )
+        plan = ChunkPlan(force=self.force)
+        outcomes = []
         for path, record in records.items():
             article = existing.get(record.url)
-            plan.add(path, record, digests[path], article, current.get(record.url))
+            outcome, message = plan.add(path, record, digests[path], article, current)
+            if outcome == "created" and record.url in taken_over:
+                message = (
+                    f"its URL redirected to {taken_over[record.url]}, an article "
+                    "that moved from it; the URL is this article's now"
+                )
+            outcomes.append(FileOutcome(path, outcome, message, record.url))
         self.ensure_subjects(plan.records_to_write())
-        plan.apply(self.subjects, self.now)
-        if plan.records_to_write():
+        written = plan.apply(self.subjects, self.now, current)
+        if written:
             content_changed()
-        return plan.outcomes
+            if self.history is not None:
+                keep_history(written, **self.history)
+        return outcomes
+
+    def is_claimed(self, url: str) -> bool:
+        """Whether a file of the batch claimed `url` (a rare false yes is safe)."""
+        return hash(url) in self.claimed
 
     def ensure_subjects(self, records: list[ArticleRecord]) -> None:
         """Load or create the subjects of these records. Three queries at most."""
@@ -274,118 +338,16 @@ def _url_in(path: str) -> str | None:
         return None
 
 
+def redirected_elsewhere(urls: Iterable[str]) -> dict[str, str]:
+    """Of these URLs, those that redirect to an article that moved away, with
+    where they lead. One query."""
+    return dict(
+        Redirect.objects.filter(old_url__in=list(urls)).values_list(
+            "old_url", "article__url"
+        )
+    )
+
+
 def preferred_spelling(names: Iterable[str]) -> str:
     """Of a subject's spellings, the one with most capitals: "Computer Science"."""
     return max(sorted(names), key=lambda name: sum(c.isupper() for c in name))
-
-
-def current_fingerprints(articles: Iterable[Article]) -> dict[str, str]:
-    """The fingerprint of each article as it is now, by URL. One query for the links."""
-    articles = list(articles)
-    links: dict[int, list[RelatedLink]] = {}
-    if articles:
-        for link in RelatedLink.objects.filter(article__in=articles).order_by(
-            "position"
-        ):
-            links.setdefault(link.article_id, []).append(link)
-    return {
-        article.url: fingerprint(
-            record_from_article(article, links.get(article.pk, []))
-        )
-        for article in articles
-    }
-
-
-class _Plan:
-    """What one chunk will write, decided before any of it is."""
-
-    def __init__(self, *, force: bool):
-        self.force = force
-        self.outcomes: list[FileOutcome] = []
-        self.to_create: list[tuple[str, ArticleRecord, str]] = []
-        self.to_update: list[tuple[str, ArticleRecord, str, Article]] = []
-
-    def add(self, path, record, digest, article, current_digest) -> None:
-        """Decide the file's outcome. `current_digest` is the article's own, if it
-        was worth computing (the file changed since the last import)."""
-        if article is None:
-            self.to_create.append((path, record, digest))
-            outcome = "created"
-        elif article.import_fingerprint == digest:
-            outcome = "unchanged"
-        elif self._edited(article, digest, current_digest) and not self.force:
-            message = (
-                "the file changed, and so did the article in the admin since the "
-                "last import: the edit was kept (use --force to overwrite it)"
-            )
-            self.outcomes.append(FileOutcome(path, "conflict", message, record.url))
-            return
-        else:
-            self.to_update.append((path, record, digest, article))
-            outcome = "updated"
-        self.outcomes.append(FileOutcome(path, outcome, url=record.url))
-
-    @staticmethod
-    def _edited(article: Article, digest: str, current_digest: str | None) -> bool:
-        # Edited since the import, and not into what the file now says.
-        return current_digest is not None and current_digest not in {
-            article.import_fingerprint,
-            digest,
-        }
-
-    def records_to_write(self) -> list[ArticleRecord]:
-        return [r for _, r, _ in self.to_create] + [r for _, r, _, _ in self.to_update]
-
-    def apply(self, subjects: dict[str, Subject], now) -> None:
-        rows = [
-            {**_row_values(path, record, digest, subjects, now), "created_at": now}
-            for path, record, digest in self.to_create
-        ]
-        ids = self.insert_new(rows)
-        updated = []
-        for path, record, digest, article in self.to_update:
-            values = _row_values(path, record, digest, subjects, now)
-            values["subject_id"] = values.pop("subject")
-            for name, value in values.items():
-                setattr(article, name, value)
-            updated.append(article)
-            ids[record.url] = article.pk
-        if updated:
-            Article.objects.bulk_update(updated, UPDATED_FIELDS)
-            RelatedLink.objects.filter(article__in=updated).delete()
-        # Targets are left unset here; resolve_related_links points them at the end.
-        links = [
-            {"article": ids[record.url], "target": None, **link_values(ref)}
-            for record in self.records_to_write()
-            for ref in record.related
-        ]
-        insert_rows(RelatedLink, links)
-
-    @staticmethod
-    def insert_new(rows: list[dict]) -> dict[str, int]:
-        """Insert new articles, indexed for search in one go; their ids by URL."""
-        if not rows:
-            return {}
-        with indexing_in_bulk() as index:
-            insert_rows(Article, rows)
-            urls = [row["url"] for row in rows]
-            ids = dict(Article.objects.filter(url__in=urls).values_list("url", "id"))
-            index(list(ids.values()))
-        return ids
-
-
-def _row_values(path, record, digest, subjects, now) -> dict:
-    values = article_values(record)
-    values["subject"] = subjects[record.subject_slug].pk
-    values["import_fingerprint"] = digest
-    values["source_path"] = path[-1000:]
-    values["imported_at"] = now
-    values["updated_at"] = now
-    return values
-
-
-UPDATED_FIELDS = [
-    field.name
-    for field in Article._meta.concrete_fields
-    if field.name not in {"id", "created_at"}
-]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, time
 
+import reversion
 from django.conf import settings
 from django.core.validators import (
     MaxValueValidator,
@@ -16,7 +17,7 @@ from django.utils import timezone
 from django.utils.text import Truncator
 
 from .date_format import format_date
-from .frontmatter import MAX_CHARS, SLUG_PATTERN, article_url
+from .frontmatter import MAX_CHARS, MAX_RELATED, SLUG_PATTERN, article_url
 
 
 class Subject(models.Model):
@@ -51,6 +52,12 @@ class ArticleQuerySet(models.QuerySet):
         """Articles readers may see: never a draft."""
         return self.filter(status=Status.PUBLISHED)
 
+    def with_links(self) -> ArticleQuerySet:
+        """With each article's related links, in order: one query more (a
+        chunk's, with iterator())."""
+        in_order = RelatedLink.objects.order_by("position")
+        return self.prefetch_related(models.Prefetch("related_links", in_order))
+
     def for_listing(self) -> ArticleQuerySet:
         """Newest first, with what a list of links needs and no more."""
         return (
@@ -60,6 +67,7 @@ class ArticleQuerySet(models.QuerySet):
         )
 
 
+@reversion.register(follow=["related_links"])
 class Article(models.Model):
     subject = models.ForeignKey(
         Subject, on_delete=models.PROTECT, related_name="articles"
@@ -221,12 +229,14 @@ class Article(models.Model):
             RelatedLink.objects.filter(target__isnull=True, target_url=self.url).update(
                 target=self
             )
-            if old_url and old_url != self.url:
-                Redirect.objects.update_or_create(
-                    old_url=old_url, defaults={"article": self}
-                )
-            # The article lives here now: no redirect may lead elsewhere.
-            Redirect.objects.filter(old_url=self.url).delete()
+            self.moved_from(old_url)
+
+    def moved_from(self, old_url: str | None) -> None:
+        """Keep redirects right for the article at its URL now: `old_url`, a URL
+        it had (if other), answers 301 to it, and its own URL redirects nowhere.
+        Two queries at most."""
+        moves = [(old_url, self.pk)] if old_url and old_url != self.url else []
+        Redirect.record_moves(moves, now_at=[self.url])
 
     def replace_related_links(self, links: list[RelatedLink]) -> None:
         """Make `links` this article's related links, each pointed at the article
@@ -241,6 +251,33 @@ class Article(models.Model):
         with transaction.atomic():
             self.related_links.all().delete()
             RelatedLink.objects.bulk_create(links)
+
+    def add_related_link(self, target: Article) -> RelatedLink:
+        """Link to `target` at the first free position (1 to 5), with its URL,
+        title, subject and id as a file would give them. Raises ValueError, in
+        words for an editor, if no position is free or the link is there
+        already. Three queries."""
+        if target.pk == self.pk:
+            raise ValueError(f"“{self.title}” cannot be related to itself.")
+        with transaction.atomic():
+            # Locked: two editors adding at once must not take the same position.
+            Article.objects.select_for_update().only("pk").get(pk=self.pk)
+            links = list(
+                self.related_links.values_list("position", "target", "target_url")
+            )
+            if any(pk == target.pk or url == target.url for _, pk, url in links):
+                raise ValueError(f"“{self.title}” already links to “{target.title}”.")
+            positions = range(1, MAX_RELATED + 1)
+            free = sorted(set(positions) - {position for position, _, _ in links})
+            if not free:
+                raise ValueError(
+                    f"“{self.title}” already has five related links: remove one "
+                    "in its form first."
+                )
+            link = RelatedLink(article=self, position=free[0])
+            link.point_at(target)
+            link.save()
+            return link
 
     def related_articles(self) -> list[Article]:
         """The published articles this one links to, each once, in order. One query."""
@@ -283,6 +320,7 @@ class Article(models.Model):
         return self.seo_description or Truncator(self.question).chars(160)
 
 
+@reversion.register()
 class RelatedLink(models.Model):
     """One `related_articleN` of a file; `target` is set once that article exists."""
 
@@ -290,7 +328,7 @@ class RelatedLink(models.Model):
         Article, on_delete=models.CASCADE, related_name="related_links"
     )
     position = models.PositiveSmallIntegerField(
-        validators=[MinValueValidator(1), MaxValueValidator(5)],
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_RELATED)],
         help_text="1 to 5: the N of related_articleN.",
     )
     target_url = models.CharField(
@@ -320,13 +358,22 @@ class RelatedLink(models.Model):
                 fields=["article", "position"], name="unique_related_position"
             ),
             models.CheckConstraint(
-                condition=models.Q(position__gte=1, position__lte=5),
+                condition=models.Q(position__gte=1, position__lte=MAX_RELATED),
                 name="related_position_1_to_5",
             ),
         ]
 
     def __str__(self) -> str:
         return f"{self.position}. {self.target_url}"
+
+    def point_at(self, article: Article) -> None:
+        """Make `article` the link's target, named as a file would name it: its
+        URL, title, subject and id. No query if its subject is loaded."""
+        self.target = article
+        self.target_url = article.url
+        self.target_title = article.title
+        self.target_subject = article.subject_name or article.subject.name
+        self.target_source_id = article.source_id
 
 
 class Redirect(models.Model):
@@ -346,6 +393,17 @@ class Redirect(models.Model):
     def __str__(self) -> str:
         return f"{self.old_url} -> {self.article.url}"
 
+    @classmethod
+    def record_moves(cls, moves: list[tuple[str, int]], *, now_at: list[str]) -> None:
+        """Each (old URL, article id) of `moves` answers 301 to that article; no
+        URL of `now_at`, where articles live now, redirects anywhere. Two
+        queries, one without moves."""
+        cls.objects.filter(old_url__in=[*now_at, *(url for url, _ in moves)]).delete()
+        if moves:
+            cls.objects.bulk_create(
+                [cls(old_url=url, article_id=pk) for url, pk in moves]
+            )
+
 
 class ContentVersion(models.Model):
     """One row whose token changes with every change readers could see.
@@ -361,3 +419,124 @@ class ContentVersion(models.Model):
 
     def __str__(self) -> str:
         return f"content version {self.token}"
+
+
+class ImportBatch(models.Model):
+    """One run of the importer, from the admin or the command line, and what
+    came of it. An admin upload waits, staged, as a dry run until an importer
+    confirms or discards it (articles/import_batches.py)."""
+
+    class Source(models.TextChoices):
+        ADMIN = "admin", "admin upload"
+        COMMAND = "command", "command line"
+
+    class State(models.TextChoices):
+        DRY_RUN = "dry_run", "dry run: nothing written"
+        APPLIED = "applied", "applied"
+        ROLLED_BACK = "rolled_back", "rolled back (strict): nothing written"
+        DISCARDED = "discarded", "discarded"
+
+    # The importer's outcomes, each counted in the field of its name.
+    OUTCOMES = ("created", "updated", "unchanged", "conflict", "refused")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="import_batches",
+        help_text="Who ran the import; empty for the command line.",
+    )  # fmt: skip
+    created_at = models.DateTimeField("when", auto_now_add=True)
+    applied_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the files were written, if they were."
+    )
+    source = models.CharField(
+        max_length=10, choices=Source.choices, help_text="Where the files came from."
+    )
+    state = models.CharField(
+        max_length=12, choices=State.choices, default=State.DRY_RUN,
+        help_text="A dry run wrote nothing; an admin upload's dry run waits to be "
+        "confirmed or discarded.",
+    )  # fmt: skip
+    file_names = models.JSONField(
+        default=list, blank=True,
+        help_text="The files uploaded (or the paths given to the command).",
+    )  # fmt: skip
+    notes = models.TextField(
+        blank=True, help_text="What the upload held besides article files, left out."
+    )
+    staging_token = models.CharField(
+        max_length=64, blank=True, editable=False,
+        help_text="The folder under IMPORT_STAGING_DIR holding the staged files.",
+    )  # fmt: skip
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    conflict = models.PositiveIntegerField(default=0)
+    refused = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name_plural = "import batches"
+        # Seeing and running imports is the one permission articles.import_articles.
+        default_permissions = ()
+
+    def __str__(self) -> str:
+        return f"Import batch #{self.pk}"
+
+    @property
+    def awaits_confirmation(self) -> bool:
+        return self.state == self.State.DRY_RUN and self.source == self.Source.ADMIN
+
+    @property
+    def state_in_words(self) -> str:
+        if self.awaits_confirmation:
+            return "dry run, awaiting confirmation"
+        return self.get_state_display()
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {name: getattr(self, name) for name in self.OUTCOMES}
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    def summary(self) -> str:
+        """Such as: 5 files: 2 created, 1 updated, 0 unchanged, 1 conflict, 1 refused"""
+        counts = ", ".join(f"{count:,} {name}" for name, count in self.counts.items())
+        return f"{self.total:,} files: {counts}"
+
+
+class ImportedFile(models.Model):
+    """One file of an import batch: its outcome, why, and what it changes."""
+
+    batch = models.ForeignKey(
+        ImportBatch, on_delete=models.CASCADE, related_name="files"
+    )
+    name = models.CharField(
+        max_length=1000, help_text="The file's path within the upload."
+    )
+    outcome = models.CharField(
+        max_length=10,
+        choices=[(name, name) for name in ImportBatch.OUTCOMES],
+        help_text="created, updated, unchanged, conflict or refused.",
+    )
+    message = models.TextField(blank=True, help_text="Why, for a refusal or conflict.")
+    url = models.CharField(
+        "URL", max_length=MAX_CHARS["url"], blank=True,
+        help_text="The article's URL, when the file had a valid one.",
+    )  # fmt: skip
+    diff = models.TextField(
+        blank=True,
+        help_text="What the file changes in the article as it was (updated or "
+        "conflict), as a unified diff of the two written out as files.",
+    )
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [
+            models.Index(fields=["batch", "outcome"], name="importedfile_batch_outcome")
+        ]
+        default_permissions = ()
+
+    def __str__(self) -> str:
+        return f"{self.outcome} {self.name}"

@@ -25,6 +25,9 @@ more than CAP of them), then the others, newest first. Counts stop at CAP + 1:
 Snippets come from the answer, HTML-escaped, matched words in <mark>: the
 database marks them with private-use characters, turned into tags only after
 the text is escaped.
+
+`similar_articles` serves the editors' suggestions (articles/worklists.py):
+articles with any of a text's rarer words, ranked the same way.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import re
+from collections.abc import Collection
 
 from django.db import connection, transaction
 from django.db.models.expressions import RawSQL
@@ -50,6 +54,23 @@ SNIPPET_CHARS = 160
 # Private-use code points: never markup, and an article that happens to hold
 # one gets no tag from it unless it pairs with another.
 START, STOP = "\ue000", "\ue001"
+# similar_articles(): the words of a text it weighs, at most, and those it never
+# does: English stop words (PostgreSQL's configuration drops these itself, FTS5
+# keeps all), and the words that frame a question rather than say what about.
+SIMILAR_WORDS = 12
+STOP_WORDS = frozenset(
+    """
+    define describe discuss example examples explain provide
+    a about above after again against all am an and any are as at be because been
+    before being below between both but by can did do does doing don down during
+    each few for from further had has have having he her here hers herself him
+    himself his how i if in into is it its itself just me more most my myself no
+    nor not now of off on once only or other our ours ourselves out over own same
+    she should so some such t than that the their theirs them themselves then there
+    these they this those through to too under until up very was we were what when
+    where which while who whom why will with you your yours yourself yourselves
+""".split()
+)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -170,6 +191,65 @@ def _hits(backend, terms: list[Term], ids: list[int]) -> list[SearchHit]:
     ]
 
 
+def similar_articles(
+    text: str,
+    *,
+    exclude: Collection[int] = (),
+    subject_id: int | None = None,
+    limit: int = 10,
+) -> list[Article]:
+    """Published articles most like `text` (an article's title and question),
+    best first, those of `subject_id` preferred, none of `exclude`.
+
+    Any of its words may match, weighed by column as in a search; stop words
+    never count, rare words count most. Only articles with one of its rarest
+    words in the title are ranked, which keeps ranking cheap however common the
+    words: the rarest while together in no more than CAP titles (the CAP added
+    last, if even the rarest is in more). Three queries (four on PostgreSQL),
+    fewer if no word is found.
+    """
+    words = _content_words(text)
+    if not words:
+        return []
+    backend = _backend()
+    with backend.planning():
+        rarest = _rarest_words(backend, words)
+        if not rarest:
+            return []
+        ids = backend.similar(words, rarest, subject_id, limit + len(exclude))
+    excluded = set(exclude)
+    ids = [pk for pk in ids if pk not in excluded][:limit]
+    articles = Article.objects.for_listing().in_bulk(ids)
+    return [articles[pk] for pk in ids if pk in articles]
+
+
+def _content_words(text: str) -> list[str]:
+    """The first SIMILAR_WORDS different words of `text` that are no stop words."""
+    words = "".join(c if c.isalnum() else " " for c in text.lower()).split()
+    kept = dict.fromkeys(word for word in words if word not in STOP_WORDS)
+    return list(kept)[:SIMILAR_WORDS]
+
+
+def _rarest_words(backend, words: list[str]) -> list[str]:
+    """The words found in fewest titles, while together in no more than CAP
+    titles (at least one, if any is found). One query."""
+    parts, params = [], []
+    for word in words:
+        sql, word_params = backend.matching([Term(word)], None, True)
+        parts.append(f"(SELECT count(*) FROM ({sql} LIMIT %s) AS titles)")
+        params += [*word_params, CAP + 1]
+    counts = _fetch("SELECT " + ", ".join(parts), params)[0]
+    rarest, total = [], 0
+    for count, word in sorted(zip(counts, words, strict=True), key=lambda p: p[0]):
+        if count == 0:
+            continue
+        if rarest and total + count > CAP:
+            break
+        rarest.append(word)
+        total += count
+    return rarest
+
+
 _MARKED = re.compile(f"{START}(.*?){STOP}", re.DOTALL)
 _MARKDOWN = re.compile(r"\*\*|__|`+|^#{1,6}\s", re.MULTILINE)
 
@@ -270,6 +350,29 @@ class _SQLite:
             params.append(cls.match(terms, subject_id, title_only=True))
         sql += " ORDER BY date DESC, id DESC LIMIT %s OFFSET %s"
         return [row[0] for row in _fetch(sql, [*params, limit, offset])]
+
+    @classmethod
+    def similar(cls, words, rarest, subject_id, limit) -> list[int]:
+        """Articles with one of `rarest` in the title (the CAP of highest id),
+        ranked by any of `words`, the subject's own bm25 doubled (it is
+        negative: the lower, the better)."""
+        titles = "{title} : (" + " OR ".join(f'"{word}"' for word in rarest) + ")"
+        columns = "{title question answer seo_keywords}"
+        any_word = f"{columns} : (" + " OR ".join(f'"{w}"' for w in words) + ")"
+        sql = f"""
+            SELECT {cls.TABLE}.rowid FROM {cls.TABLE}
+            JOIN articles_article ON articles_article.id = {cls.TABLE}.rowid
+            WHERE {cls.TABLE} MATCH %s AND {cls.TABLE}.rowid >= coalesce((
+                SELECT rowid FROM {cls.TABLE} WHERE {cls.TABLE} MATCH %s
+                ORDER BY rowid DESC LIMIT 1 OFFSET %s
+            ), 0)
+            ORDER BY bm25({cls.TABLE}, {cls.WEIGHTS}) * CASE
+                WHEN articles_article.subject_id = %s THEN 2 ELSE 1 END,
+                articles_article.date DESC, articles_article.id DESC
+            LIMIT %s
+        """
+        params = [f"{titles} AND {any_word}", titles, CAP - 1, subject_id, limit]
+        return [row[0] for row in _fetch(sql, params)]
 
     @classmethod
     def snippet(cls, terms) -> tuple[str, list]:
@@ -387,6 +490,27 @@ class _PostgreSQL:
             ORDER BY date DESC, id DESC LIMIT %s OFFSET %s
         """
         return [row[0] for row in _fetch(sql, [*params, limit, offset])]
+
+    @classmethod
+    def similar(cls, words, rarest, subject_id, limit) -> list[int]:
+        """Articles with one of `rarest` in the title (the CAP of highest id),
+        ranked by any of `words`, the subject's own rank doubled. Words are
+        letters and digits only: safe tsquery syntax."""
+        query = "to_tsquery('english'::regconfig, %s)"
+        titles = f"status = 'published' AND {cls.TITLE} @@ {query}"
+        sql = f"""
+            SELECT id FROM articles_article WHERE {titles} AND id >= coalesce((
+                SELECT id FROM articles_article WHERE {titles}
+                ORDER BY id DESC LIMIT 1 OFFSET %s
+            ), 0)
+            ORDER BY ts_rank_cd(search_vector, {query})
+                * CASE WHEN subject_id = %s THEN 2 ELSE 1 END DESC,
+                date DESC, id DESC
+            LIMIT %s
+        """
+        any_rare, any_word = " | ".join(rarest), " | ".join(words)
+        params = [any_rare, any_rare, CAP - 1, any_word, subject_id, limit]
+        return [row[0] for row in _fetch(sql, params)]
 
     @classmethod
     def snippet(cls, terms) -> tuple[str, list]:

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "django.contrib.syndication",
     "markdownify",
+    "reversion",
     "articles",
 ]
 
@@ -157,6 +158,19 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
+
+# Imports uploaded in the admin (articles/import_uploads.py): each upload is
+# unpacked into a fresh folder here and kept until it is confirmed or discarded.
+IMPORT_STAGING_DIR = Path(
+    os.environ.get("IMPORT_STAGING_DIR") or BASE_DIR / "var" / "imports"
+)
+# What one upload may unpack to: a zip over any of these is refused whole.
+IMPORT_MAX_ENTRIES = int(os.environ.get("IMPORT_MAX_ENTRIES", "20000"))
+IMPORT_MAX_UNPACKED_BYTES = int(os.environ.get("IMPORT_MAX_UNPACKED_MB", "512")) << 20
+IMPORT_MAX_COMPRESSION_RATIO = int(os.environ.get("IMPORT_MAX_ZIP_RATIO", "100"))
+# Several hundred article files may be picked at once; each is spooled to a
+# temporary file above FILE_UPLOAD_MAX_MEMORY_SIZE (Django's 2.5 MB), not held.
+DATA_UPLOAD_MAX_NUMBER_FILES = int(os.environ.get("IMPORT_MAX_UPLOAD_FILES", "1000"))
 
 SECURE_PROXY_SSL_HEADER = (
     ("HTTP_X_FORWARDED_PROTO", "https")

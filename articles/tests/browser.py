@@ -176,6 +176,18 @@ def _full_page_png(driver: webdriver.Chrome, width: int) -> bytes:
     return base64.b64decode(shot["data"])
 
 
+def wait_for_next_page(driver: webdriver.Chrome, action) -> None:
+    """Do `action` (a click that submits or follows a link), then wait until
+    the next page has replaced this one and finished loading. A click returns
+    before the browser has left the page, so looking for the next page's
+    elements straight after it races the navigation."""
+    old_page = driver.find_element(By.TAG_NAME, "html")
+    action()
+    wait = WebDriverWait(driver, 10)
+    wait.until(expected_conditions.staleness_of(old_page))
+    wait.until(lambda d: d.execute_script("return document.readyState") == "complete")
+
+
 class Reader:
     """A reader at the browser: opens pages and follows links as a person would,
     noting every console error and dialog met on the way (with the page's path).
@@ -210,13 +222,7 @@ class Reader:
 
     def leave_page_by(self, action) -> None:
         """Do `action`, then wait until a new page has loaded."""
-        old_page = self.driver.find_element(By.TAG_NAME, "html")
-        action()
-        wait = WebDriverWait(self.driver, 10)
-        wait.until(expected_conditions.staleness_of(old_page))
-        wait.until(
-            lambda d: d.execute_script("return document.readyState") == "complete"
-        )
+        wait_for_next_page(self.driver, action)
         self._note_problems()
 
     def find(self, selector: str) -> WebElement:

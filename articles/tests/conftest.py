@@ -14,7 +14,7 @@ from django.core.management import call_command
 from articles.models import Article
 
 from .browser import start_chromium
-from .factories import FIXTURES, write_article
+from .factories import FIXTURES, staff, write_article
 
 MATH_URL = "/learn/mathematics/questions/how-do-you-write-a-ratio-next-to-a-gradient"
 TABLE_URL = "/learn/mathematics/questions/what-does-the-truth-table-of-and-look-like"
@@ -138,3 +138,16 @@ def live_server(live_server):
     # them from STATIC_ROOT (scripts/test runs collectstatic first).
     live_server.thread.httpd.set_app(WSGIHandler())
     return live_server
+
+
+@pytest.fixture
+def editor(client):
+    """The test client, logged in as a staff user of the "Editors" role."""
+    return staff(client, "edna", "Editors")
+
+
+@pytest.fixture
+def importer(client):
+    """The test client, logged in as a staff user of the "Importers" role: may
+    see articles and import files, not change articles."""
+    return staff(client, "ivan", "Importers")

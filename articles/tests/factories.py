@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import zlib
 from pathlib import Path
+
+from django.contrib.auth.models import Group, User
 
 from articles.models import Article, Subject
 
@@ -13,7 +16,7 @@ SEED_FILES = sorted(FIXTURES.glob("*.txt"))
 def article_text(
     url: str = "/learn/medicine/questions/what-is-a-test",
     *,
-    id: int = 1,
+    id: int | None = None,
     title: str = "What is a test?",
     subject: str = "Medicine",
     answer: str = "A test checks.\\n\\nIt **asserts**.",
@@ -21,8 +24,13 @@ def article_text(
     date: str = "2024-12-07",
     extra: str = "",
 ) -> str:
-    """An article file in the seeds' style; `related` lists URLs of related articles."""
+    """An article file in the seeds' style; `related` lists URLs of related articles.
+
+    Without an `id`, one made from the slug: as in real batches, two articles
+    of a subject never share an id (the same id in a subject is a move).
+    """
     slug = url.rsplit("/", 1)[-1]
+    id = zlib.crc32(slug.encode()) % 1_000_000 if id is None else id
     lines = [
         "---",
         "_schema: default",
@@ -104,3 +112,11 @@ def change_form_data(response) -> dict:
                 continue
             data[field.html_name] = value
     return data
+
+
+def staff(client, name: str, *groups: str):
+    """Log `client` in as a new staff user in `groups` (by name); returns it."""
+    user = User.objects.create_user(name, password="pw-for-tests", is_staff=True)
+    user.groups.set(Group.objects.filter(name__in=groups))
+    client.force_login(user)
+    return client

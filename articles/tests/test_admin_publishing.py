@@ -8,28 +8,11 @@ from django.contrib.auth.models import Group, User
 
 from articles.models import Article, Status
 
-from .factories import make_article
+from .factories import make_article, staff
 
 pytestmark = pytest.mark.django_db
 
 CHANGELIST = "/admin/articles/article/"
-
-
-def staff(client, name: str, *groups: str):
-    user = User.objects.create_user(name, password="pw-for-tests", is_staff=True)
-    user.groups.set(Group.objects.filter(name__in=groups))
-    client.force_login(user)
-    return client
-
-
-@pytest.fixture
-def editor(client):
-    return staff(client, "edna", "Editors")
-
-
-@pytest.fixture
-def importer(client):
-    return staff(client, "ivan", "Importers")
 
 
 @pytest.fixture

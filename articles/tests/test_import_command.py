@@ -95,7 +95,7 @@ def test_a_changed_file_updates_its_article_and_its_links(tmp_path):
 def test_a_bad_file_is_refused_whole_and_the_others_still_import(tmp_path):
     write_article(tmp_path, "good.md", MEDICINE + "good")
     bad = tmp_path / "bad.md"
-    bad.write_text(article_text(MEDICINE + "bad").replace("id: 1", "id: one"))
+    bad.write_text(article_text(MEDICINE + "bad", id=1).replace("id: 1", "id: one"))
 
     out, err = run_import(tmp_path, expect_failure=True)
 
@@ -270,7 +270,8 @@ def test_an_edited_article_is_not_overwritten_by_a_changed_file(tmp_path):
     out, err = run_import(tmp_path, expect_failure=True)
 
     assert f"conflict  {path}: the file changed, and so did the article" in err
-    assert "use --force to overwrite it" in err
+    assert "the edit was kept" in err
+    assert "--force overwrites them" in err
     assert "1 conflict" in out
     assert Article.objects.get(url=url).title == "Edited by an editor?"
 

@@ -4,13 +4,16 @@ Files and folders (searched recursively for .md and .txt files). Each file ends
 created, updated, unchanged, conflict or refused; a summary line counts them.
 The exit status is 1 when any file was refused or in conflict. The work itself
 is done by `articles.importer`; this command only parses arguments and prints.
+Each run is recorded as an import batch, browsable in the admin, unless every
+file was unchanged (`articles.import_batches`).
 """
 
 from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
-from articles.importer import ImportPathError, count_article_files, import_files
+from articles.import_batches import run_command_batch
+from articles.importer import ImportPathError, count_article_files
 
 
 class Command(BaseCommand):
@@ -44,7 +47,7 @@ class Command(BaseCommand):
             total = count_article_files(paths)
             if progress:
                 progress.total = total
-            report = import_files(
+            report = run_command_batch(
                 paths,
                 dry_run=dry_run,
                 strict=strict,
@@ -58,6 +61,11 @@ class Command(BaseCommand):
             progress.finish()
         style = self.style.ERROR if report.failed else self.style.SUCCESS
         self.stdout.write(style(report.summary()))
+        if report.counts["conflict"]:
+            self.stderr.write(
+                "Articles in conflict keep their edits; --force overwrites them "
+                "with their files."
+            )
         if report.failed:
             problems = len(report.problems)
             raise CommandError(

@@ -1,0 +1,242 @@
+"""Staging uploads: article files and zips are unpacked under their own names;
+a malicious or broken zip is refused whole, naming the entry, and nothing of it
+is kept."""
+
+from __future__ import annotations
+
+import stat
+import zipfile
+from pathlib import Path
+
+import pytest
+from django.core.files import File
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from articles.import_uploads import UploadRefused, stage_uploads
+
+from .factories import article_text
+
+MEDICINE = "/learn/medicine/questions/"
+MiB = 1024 * 1024
+
+
+@pytest.fixture(autouse=True)
+def staging_dir(settings, tmp_path) -> Path:
+    settings.IMPORT_STAGING_DIR = tmp_path / "staging"
+    return settings.IMPORT_STAGING_DIR
+
+
+def article_upload(name: str, slug: str = "a") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, article_text(MEDICINE + slug).encode())
+
+
+def make_zip(path: Path, entries: dict[str, bytes]) -> Path:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in entries.items():
+            archive.writestr(zipfile.ZipInfo(name), data)
+    return path
+
+
+def upload_of(path: Path) -> File:
+    return File(path.open("rb"), name=path.name)
+
+
+def refusal(uploads) -> str:
+    with pytest.raises(UploadRefused) as refused:
+        stage_uploads(uploads)
+    return str(refused.value)
+
+
+def staged_files(folder: Path) -> list[str]:
+    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file())
+
+
+def test_files_and_a_zip_are_staged_under_their_own_names(tmp_path):
+    archive = make_zip(
+        tmp_path / "batch.zip",
+        {
+            "medicine/b.md": article_text(MEDICINE + "b").encode(),
+            "medicine/": b"",
+            "notes.json": b"{}",
+        },
+    )
+
+    staged = stage_uploads([article_upload("a.md"), upload_of(archive)])
+
+    assert staged_files(staged.folder) == ["a.md", "batch.zip/medicine/b.md"]
+    assert staged.names == ["a.md", "batch.zip"]
+    assert staged.left_out_note() == (
+        "1 file(s) left out, not being .md or .txt article files: batch.zip/notes.json."
+    )
+
+
+@pytest.mark.parametrize(
+    "entry, problem",
+    [
+        ("/etc/cron.d/evil.md", "is an absolute path"),
+        ("../outside.md", "climbs out of its folder with “..”"),
+        ("medicine/../../outside.md", "climbs out of its folder with “..”"),
+        ("C:/Windows/evil.md", "names a drive"),
+        ("..\\outside.md", "has a backslash in its path"),
+    ],
+)
+def test_a_zip_with_an_unsafe_path_is_refused_naming_the_entry(
+    tmp_path, staging_dir, entry, problem
+):
+    archive = make_zip(
+        tmp_path / "evil.zip",
+        {"fine.md": article_text(MEDICINE + "fine").encode(), entry: b"x"},
+    )
+
+    message = refusal([upload_of(archive)])
+
+    assert message == f"evil.zip: the entry “{entry}” {problem}; the zip was refused."
+    assert list(staging_dir.iterdir()) == []
+    assert not (tmp_path / "outside.md").exists()
+
+
+def test_a_zip_holding_a_symbolic_link_is_refused(tmp_path, staging_dir):
+    link = zipfile.ZipInfo("medicine/link.md")
+    link.external_attr = (stat.S_IFLNK | 0o777) << 16
+    with zipfile.ZipFile(tmp_path / "links.zip", "w") as archive:
+        archive.writestr(link, "/etc/passwd")
+
+    message = refusal([upload_of(tmp_path / "links.zip")])
+
+    assert message == (
+        "links.zip: the entry “medicine/link.md” is a symbolic link; "
+        "the zip was refused."
+    )
+    assert list(staging_dir.iterdir()) == []
+
+
+def test_a_zip_of_more_than_20000_entries_is_refused_before_unpacking(
+    tmp_path, staging_dir
+):
+    with zipfile.ZipFile(tmp_path / "many.zip", "w", zipfile.ZIP_STORED) as archive:
+        for n in range(20_001):
+            archive.writestr(f"{n}.md", b"")
+
+    message = refusal([upload_of(tmp_path / "many.zip")])
+
+    assert message == "many.zip has 20,001 entries; an upload may hold 20,000 at most."
+    assert list(staging_dir.iterdir()) == []
+
+
+def write_zeros_zip(path: Path, name: str, megabytes: int) -> Path:
+    """A zip of one entry of `megabytes` MiB of zeros, written a MiB at a time."""
+    zeros = bytes(MiB)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        with archive.open(name, "w") as entry:
+            for _ in range(megabytes):
+                entry.write(zeros)
+    return path
+
+
+def test_a_zip_bomb_is_refused_by_its_compression_ratio(tmp_path, staging_dir):
+    bomb = write_zeros_zip(tmp_path / "bomb.zip", "answer.md", 200)
+    assert bomb.stat().st_size < MiB
+
+    message = refusal([upload_of(bomb)])
+
+    assert message.startswith(
+        "bomb.zip: the entry “answer.md” would unpack to 209,715,200 bytes from "
+    )
+    assert "as a zip bomb does; the zip was refused." in message
+    assert list(staging_dir.iterdir()) == []
+
+
+def test_a_zip_declaring_more_than_the_limit_in_all_is_refused(
+    settings, tmp_path, staging_dir
+):
+    settings.IMPORT_MAX_UNPACKED_BYTES = 5_000  # each file is about 500 bytes
+    archive = make_zip(
+        tmp_path / "big.zip",
+        {f"{n}.md": article_text(MEDICINE + f"q{n}").encode() for n in range(20)},
+    )
+
+    message = refusal([upload_of(archive)])
+
+    assert message.startswith("big.zip would unpack to ")
+    assert message.endswith("bytes; an upload may unpack to 5,000 at most.")
+    assert list(staging_dir.iterdir()) == []
+
+
+def lie_about_sizes(path: Path, declared: int) -> None:
+    """Make both headers of a one-entry zip declare `declared` bytes unpacked."""
+    data = bytearray(path.read_bytes())
+    for signature, offset in ((b"PK\x03\x04", 22), (b"PK\x01\x02", 24)):
+        at = data.index(signature) + offset
+        data[at : at + 4] = declared.to_bytes(4, "little")
+    path.write_bytes(bytes(data))
+
+
+def test_a_header_that_lies_about_its_size_does_not_get_past_the_count(
+    tmp_path, staging_dir
+):
+    archive = write_zeros_zip(tmp_path / "liar.zip", "answer.md", 50)
+    lie_about_sizes(archive, 1000)
+
+    message = refusal([upload_of(archive)])
+
+    assert message.startswith("liar.zip: the entry “answer.md” is damaged")
+    assert list(staging_dir.iterdir()) == []
+
+
+def test_loose_files_count_against_the_limit_by_their_real_size(settings, staging_dir):
+    settings.IMPORT_MAX_UNPACKED_BYTES = 800  # each file is about 500 bytes
+    uploads = [article_upload("a.md", "a"), article_upload("b.md", "b")]
+
+    message = refusal(uploads)
+
+    assert message == "b.md: the upload unpacks to more than 800 bytes, the limit."
+    assert list(staging_dir.iterdir()) == []
+
+
+def test_a_file_named_zip_that_is_not_one_is_refused(staging_dir):
+    message = refusal([SimpleUploadedFile("batch.zip", b"not a zip at all")])
+
+    assert message == "batch.zip is not a zip archive, or it is damaged."
+    assert list(staging_dir.iterdir()) == []
+
+
+def test_a_truncated_zip_is_refused_as_damaged(tmp_path):
+    archive = make_zip(
+        tmp_path / "cut.zip", {"a.md": article_text(MEDICINE + "a").encode()}
+    )
+    whole = archive.read_bytes()
+    archive.write_bytes(whole[: len(whole) // 2])
+
+    assert refusal([upload_of(archive)]) == (
+        "cut.zip is not a zip archive, or it is damaged."
+    )
+
+
+def test_an_entry_twice_in_one_zip_is_refused(tmp_path):
+    with zipfile.ZipFile(tmp_path / "twice.zip", "w") as archive:
+        archive.writestr("a.md", article_text(MEDICINE + "a"))
+        with pytest.warns(UserWarning, match="Duplicate name"):
+            archive.writestr("a.md", article_text(MEDICINE + "b"))
+
+    assert refusal([upload_of(tmp_path / "twice.zip")]) == (
+        "twice.zip: the entry “a.md” is in the zip twice."
+    )
+
+
+def test_two_uploaded_files_of_one_name_are_refused():
+    uploads = [article_upload("a.md", "a"), article_upload("a.md", "b")]
+
+    assert refusal(uploads) == "Two uploaded files are named a.md."
+
+
+def test_an_upload_with_nothing_to_import_is_refused(tmp_path, staging_dir):
+    readme_only = make_zip(tmp_path / "docs.zip", {"README.md": b"# About"})
+    picture = SimpleUploadedFile("photo.png", b"\x89PNG")
+
+    message = refusal([upload_of(readme_only), picture])
+
+    assert message == (
+        "There is nothing to import in docs.zip, photo.png: no .md or .txt article "
+        "file (hidden files and READMEs are skipped)."
+    )
+    assert list(staging_dir.iterdir()) == []
