@@ -144,6 +144,10 @@ def test_comparing_two_revisions_shows_the_lines_that_changed(editor):
     assert "<ins>Three.</ins>" in page
     assert "SEO title" in page
     assert "<h2>Title</h2>" not in page  # unchanged fields are not listed
+    crumbs = page.split('<div class="breadcrumbs">')[1].split("</div>")[0]
+    assert f'<a href="{change_url(article)}">{article}</a>' in crumbs
+    assert f'<a href="{history_url(article)}">History</a>' in crumbs
+    assert crumbs.rstrip().endswith("&rsaquo; Changes")
 
 
 def test_comparing_shows_changed_related_links(editor):
