@@ -3,16 +3,14 @@
     results = search_articles("liver cancer", subject=medicine, offset=20)
     results.total, [(hit.article.title, hit.snippet) for hit in results.hits]
 
-What a reader types never reaches a query language as syntax. It is cut into
-terms (a word, or words in double quotes, which must then come together),
-reduced to letters and digits, and each term goes to the database's own
-tokenizer as a quoted phrase; every term must match. AND, OR, NOT and NEAR are
-plain words; other operators go with the punctuation. If nothing matches, a
-last single word of three letters or more is tried again as a word's start
-("photosynth"): only then, as a prefix is slow on SQLite.
+What a reader types is cut into terms (search_query.py); every term must
+match. If nothing matches, a last single word of three letters or more is
+tried again as a word's start ("photosynth"): only then, as a prefix is slow
+on SQLite.
 
-SQLite: the FTS5 table of migration 0003, ranked by bm25. PostgreSQL: the
-generated column `search_vector`, ranked by ts_rank_cd. Both weigh title 1,
+SQLite: the FTS5 table of migration 0003, ranked by bm25 (search_sqlite.py).
+PostgreSQL: the generated column `search_vector`, ranked by ts_rank_cd
+(search_postgres.py). Both weigh title 1,
 question 0.4, keywords 0.2, answer 0.1; equal ranks go newest first, then
 highest id. Both index published articles only: drafts are never found.
 
@@ -32,28 +30,29 @@ articles with any of a text's rarer words, ranked the same way.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import re
 from collections.abc import Collection
 
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models.expressions import RawSQL
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from .models import Article, Subject
-from .search_index import SEARCH_TABLE
+from .search_postgres import PostgresSearch
+from .search_query import (
+    START,
+    STOP,
+    Term,
+    as_prefix,
+    fetch,
+    parse_query,
+)
+from .search_sqlite import SQLiteSearch
 
 CAP = 1000
-MAX_QUERY_CHARS = 200
-MAX_TERMS = 8
-MIN_PREFIX_CHARS = 3
-SNIPPET_WORDS = 24
-SNIPPET_CHARS = 160
-# Private-use code points: never markup, and an article that happens to hold
-# one gets no tag from it unless it pairs with another.
-START, STOP = "\ue000", "\ue001"
+
 # similar_articles(): the words of a text it weighs, at most, and those it never
 # does: English stop words (PostgreSQL's configuration drops these itself, FTS5
 # keeps all), and the words that frame a question rather than say what about.
@@ -73,18 +72,6 @@ STOP_WORDS = frozenset(
 )
 
 
-@dataclasses.dataclass(frozen=True)
-class Term:
-    """Words that must occur together, in order; `prefix`: the (single) word may
-    be the start of a longer one."""
-
-    text: str
-    quoted: bool = False
-    prefix: bool = False
-    # PostgreSQL: a tsquery of the pairs of words that follow each other in it.
-    pairs: str = ""
-
-
 @dataclasses.dataclass
 class SearchHit:
     article: Article
@@ -96,35 +83,6 @@ class SearchResults:
     total: int
     hits: list[SearchHit]
     more: bool = False
-
-
-def parse_query(query: str) -> list[Term]:
-    """The terms of what a reader typed; none if it holds no letter or digit.
-
-    No query. Quoted text is one term, an unclosed quote running to the end.
-    At most MAX_TERMS terms, read from the first MAX_QUERY_CHARS characters.
-    """
-    chunks: list[tuple[str, bool]] = []
-    for index, part in enumerate(query[:MAX_QUERY_CHARS].split('"')):
-        quoted = index % 2 == 1
-        for chunk in [part] if quoted else part.split():
-            # Letters, digits and single spaces: all a tokenizer keeps, and
-            # nothing a query language could take for an operator.
-            words = "".join(c if c.isalnum() else " " for c in chunk).split()
-            if words:
-                chunks.append((" ".join(words), quoted))
-    return [Term(text, quoted) for text, quoted in chunks[:MAX_TERMS]]
-
-
-def as_prefix(terms: list[Term]) -> list[Term] | None:
-    """The terms with the last one matching as a word's start, or None if it is
-    quoted or not a single word of MIN_PREFIX_CHARS letters or more."""
-    last = terms[-1] if terms else None
-    if last is None or last.quoted or " " in last.text:
-        return None
-    if len(last.text) < MIN_PREFIX_CHARS:
-        return None
-    return [*terms[:-1], Term(last.text, prefix=True)]
 
 
 def search_articles(
@@ -216,7 +174,7 @@ def similar_articles(
         rarest = _rarest_words(backend, words)
         if not rarest:
             return []
-        ids = backend.similar(words, rarest, subject_id, limit + len(exclude))
+        ids = backend.similar(words, rarest, subject_id, limit + len(exclude), CAP)
     excluded = set(exclude)
     ids = [pk for pk in ids if pk not in excluded][:limit]
     articles = Article.objects.for_listing().in_bulk(ids)
@@ -238,7 +196,7 @@ def _rarest_words(backend, words: list[str]) -> list[str]:
         sql, word_params = backend.matching([Term(word)], None, True)
         parts.append(f"(SELECT count(*) FROM ({sql} LIMIT %s) AS titles)")
         params += [*word_params, CAP + 1]
-    counts = _fetch("SELECT " + ", ".join(parts), params)[0]
+    counts = fetch("SELECT " + ", ".join(parts), params)[0]
     rarest, total = [], 0
     for count, word in sorted(zip(counts, words, strict=True), key=lambda p: p[0]):
         if count == 0:
@@ -264,16 +222,10 @@ def highlight(snippet: str | None) -> SafeString:
 
 def _backend():
     if connection.vendor == "sqlite":
-        return _SQLite
+        return SQLiteSearch
     if connection.vendor == "postgresql":
-        return _PostgreSQL
+        return PostgresSearch
     raise NotImplementedError(f"search needs SQLite or PostgreSQL: {connection.vendor}")
-
-
-def _fetch(sql: str, params: list) -> list[tuple]:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
 
 
 # The SQL that follows takes values as parameters only. Each method is one query.
@@ -291,239 +243,5 @@ def _counts(backend, terms: list[Term], subject_id) -> tuple[int, int]:
         FROM (SELECT count(*) AS total FROM ({sql} LIMIT %s) AS matches) AS counted
     """
     params = [CAP, *title_params, CAP + 1, *params, CAP + 1]
-    total, title_total = _fetch(counts, params)[0]
+    total, title_total = fetch(counts, params)[0]
     return total, title_total or 0
-
-
-class _SQLite:
-    TABLE = SEARCH_TABLE
-    # bm25 weights by column: title, question, answer, seo_keywords, subject_id.
-    WEIGHTS = "10.0, 4.0, 1.0, 2.0, 0.0"
-    planning = contextlib.nullcontext
-
-    @staticmethod
-    def prepare(terms: list[Term]) -> list[Term]:
-        return terms
-
-    @classmethod
-    def match(cls, terms, subject_id, title_only=False) -> str:
-        """An FTS5 query: every term a quoted phrase, within the text columns
-        (or the title), and the subject's id in its own column."""
-        phrases = " ".join(
-            '"' + term.text.replace('"', '""') + '"' + ("*" if term.prefix else "")
-            for term in terms
-        )
-        columns = "title" if title_only else "title question answer seo_keywords"
-        match = f"{{{columns}}} : ({phrases})"
-        if subject_id is not None:
-            match += f' AND {{subject_id}} : "{int(subject_id)}"'
-        return match
-
-    @classmethod
-    def matching(cls, terms, subject_id, title_only) -> tuple[str, list]:
-        sql = f"SELECT 1 FROM {cls.TABLE} WHERE {cls.TABLE} MATCH %s"
-        return sql, [cls.match(terms, subject_id, title_only)]
-
-    @classmethod
-    def ranked(cls, terms, subject_id, title_only, offset, limit) -> list[int]:
-        # bm25 is negative: the lower, the better.
-        sql = f"""
-            SELECT {cls.TABLE}.rowid FROM {cls.TABLE}
-            JOIN articles_article ON articles_article.id = {cls.TABLE}.rowid
-            WHERE {cls.TABLE} MATCH %s
-            ORDER BY bm25({cls.TABLE}, {cls.WEIGHTS}),
-                articles_article.date DESC, articles_article.id DESC
-            LIMIT %s OFFSET %s
-        """
-        params = [cls.match(terms, subject_id, title_only), limit, offset]
-        return [row[0] for row in _fetch(sql, params)]
-
-    @classmethod
-    def newest(cls, terms, subject_id, skip_title_matches, offset, limit):
-        # `+id` keeps the planner off rowid lookups: it walks the date index
-        # instead and stops at the page, where the matches are many.
-        matching = f"SELECT rowid FROM {cls.TABLE} WHERE {cls.TABLE} MATCH %s"
-        sql = f"SELECT id FROM articles_article WHERE +id IN ({matching})"
-        params = [cls.match(terms, subject_id)]
-        if skip_title_matches:
-            sql += f" AND +id NOT IN ({matching})"
-            params.append(cls.match(terms, subject_id, title_only=True))
-        sql += " ORDER BY date DESC, id DESC LIMIT %s OFFSET %s"
-        return [row[0] for row in _fetch(sql, [*params, limit, offset])]
-
-    @classmethod
-    def similar(cls, words, rarest, subject_id, limit) -> list[int]:
-        """Articles with one of `rarest` in the title (the CAP of highest id),
-        ranked by any of `words`, the subject's own bm25 doubled (it is
-        negative: the lower, the better)."""
-        titles = "{title} : (" + " OR ".join(f'"{word}"' for word in rarest) + ")"
-        columns = "{title question answer seo_keywords}"
-        any_word = f"{columns} : (" + " OR ".join(f'"{w}"' for w in words) + ")"
-        sql = f"""
-            SELECT {cls.TABLE}.rowid FROM {cls.TABLE}
-            JOIN articles_article ON articles_article.id = {cls.TABLE}.rowid
-            WHERE {cls.TABLE} MATCH %s AND {cls.TABLE}.rowid >= coalesce((
-                SELECT rowid FROM {cls.TABLE} WHERE {cls.TABLE} MATCH %s
-                ORDER BY rowid DESC LIMIT 1 OFFSET %s
-            ), 0)
-            ORDER BY bm25({cls.TABLE}, {cls.WEIGHTS}) * CASE
-                WHEN articles_article.subject_id = %s THEN 2 ELSE 1 END,
-                articles_article.date DESC, articles_article.id DESC
-            LIMIT %s
-        """
-        params = [f"{titles} AND {any_word}", titles, CAP - 1, subject_id, limit]
-        return [row[0] for row in _fetch(sql, params)]
-
-    @classmethod
-    def snippet(cls, terms) -> tuple[str, list]:
-        """An expression on articles_article: the answer's best passage.
-
-        Words matched as a prefix go unmarked: a prefix query here would be
-        run again for each row. A row the whole words miss gets the answer's
-        start."""
-        whole = [Term(term.text, term.quoted) for term in terms]
-        sql = f"""
-            coalesce((
-                SELECT snippet({cls.TABLE}, 2, %s, %s, '…', %s) FROM {cls.TABLE}
-                WHERE {cls.TABLE} MATCH %s AND rowid = articles_article.id
-            ), substr(articles_article.answer, 1, %s) || '…')
-        """
-        params = [START, STOP, SNIPPET_WORDS, cls.match(whole, None), SNIPPET_CHARS]
-        return sql, params
-
-
-class _PostgreSQL:
-    TITLE = "to_tsvector('english'::regconfig, articles_article.title)"
-    # One passage, as FTS5's snippet() gives: HTML tags in the text are left out.
-    HEADLINE = (
-        f'StartSel="{START}", StopSel="{STOP}", MaxWords={SNIPPET_WORDS}, '
-        "MinWords=12, ShortWord=3"
-    )
-
-    @staticmethod
-    @contextlib.contextmanager
-    def planning():
-        """Keep the planner off sequential scans until the transaction ends.
-
-        Under a LIMIT it would rather read rows in order until it has enough,
-        not knowing that testing a row means fetching and unpacking its
-        tsvector (about 25 µs); the GIN index's bitmap tests none. One query.
-        """
-        with transaction.atomic(savepoint=False), connection.cursor() as cursor:
-            cursor.execute("SET LOCAL enable_seqscan = off")
-            yield
-
-    @staticmethod
-    def tsquery(terms) -> tuple[str, list]:
-        """Every term's tsquery, ANDed. A term of stop words only drops out (a
-        query of nothing else matches nothing)."""
-        parts, params = [], []
-        for term in terms:
-            if term.prefix:  # a single word of letters and digits: safe syntax
-                parts.append("to_tsquery('english'::regconfig, %s)")
-                params.append(term.text + ":*")
-            else:
-                parts.append("phraseto_tsquery('english'::regconfig, %s)")
-                params.append(term.text)
-        return "(" + " && ".join(parts) + ")", params
-
-    @staticmethod
-    def prepare(terms: list[Term]) -> list[Term]:
-        """The terms with their word pairs, as search_pairs holds them (see
-        migration 0003). One query if a term has several words, else none."""
-        if not any(" " in term.text for term in terms):
-            return terms
-        sql = """
-            SELECT term.number, lexeme, positions
-            FROM unnest(%s::text[]) WITH ORDINALITY AS term(text, number),
-                unnest(to_tsvector('english'::regconfig, term.text))
-        """
-        at: dict[int, dict[int, str]] = {}
-        for number, lexeme, positions in _fetch(sql, [[t.text for t in terms]]):
-            for position in positions:
-                at.setdefault(number - 1, {})[position] = lexeme
-        return [
-            dataclasses.replace(term, pairs=_pairs_tsquery(at.get(index, {})))
-            for index, term in enumerate(terms)
-        ]
-
-    @classmethod
-    def where(cls, terms, subject_id, title_only=False) -> tuple[str, list]:
-        query, params = cls.tsquery(terms)
-        vector = cls.TITLE if title_only else "articles_article.search_vector"
-        sql = f"articles_article.status = 'published' AND {vector} @@ {query}"
-        pairs = " & ".join(term.pairs for term in terms if term.pairs)
-        if pairs and not title_only:
-            sql += " AND articles_article.search_pairs @@ %s::tsquery"
-            params.append(pairs)
-        if subject_id is not None:
-            sql += " AND articles_article.subject_id = %s"
-            params.append(subject_id)
-        return sql, params
-
-    @classmethod
-    def matching(cls, terms, subject_id, title_only) -> tuple[str, list]:
-        where, params = cls.where(terms, subject_id, title_only)
-        return f"SELECT 1 FROM articles_article WHERE {where}", params
-
-    @classmethod
-    def ranked(cls, terms, subject_id, title_only, offset, limit) -> list[int]:
-        where, params = cls.where(terms, subject_id, title_only)
-        query, query_params = cls.tsquery(terms)
-        vector = cls.TITLE if title_only else "search_vector"
-        sql = f"""
-            SELECT id FROM articles_article WHERE {where}
-            ORDER BY ts_rank_cd({vector}, {query}) DESC, date DESC, id DESC
-            LIMIT %s OFFSET %s
-        """
-        return [row[0] for row in _fetch(sql, [*params, *query_params, limit, offset])]
-
-    @classmethod
-    def newest(cls, terms, subject_id, skip_title_matches, offset, limit):
-        where, params = cls.where(terms, subject_id)
-        if skip_title_matches:
-            query, query_params = cls.tsquery(terms)
-            where += f" AND NOT ({cls.TITLE} @@ {query})"
-            params += query_params
-        sql = f"""
-            SELECT id FROM articles_article WHERE {where}
-            ORDER BY date DESC, id DESC LIMIT %s OFFSET %s
-        """
-        return [row[0] for row in _fetch(sql, [*params, limit, offset])]
-
-    @classmethod
-    def similar(cls, words, rarest, subject_id, limit) -> list[int]:
-        """Articles with one of `rarest` in the title (the CAP of highest id),
-        ranked by any of `words`, the subject's own rank doubled. Words are
-        letters and digits only: safe tsquery syntax."""
-        query = "to_tsquery('english'::regconfig, %s)"
-        titles = f"status = 'published' AND {cls.TITLE} @@ {query}"
-        sql = f"""
-            SELECT id FROM articles_article WHERE {titles} AND id >= coalesce((
-                SELECT id FROM articles_article WHERE {titles}
-                ORDER BY id DESC LIMIT 1 OFFSET %s
-            ), 0)
-            ORDER BY ts_rank_cd(search_vector, {query})
-                * CASE WHEN subject_id = %s THEN 2 ELSE 1 END DESC,
-                date DESC, id DESC
-            LIMIT %s
-        """
-        any_rare, any_word = " | ".join(rarest), " | ".join(words)
-        params = [any_rare, any_rare, CAP - 1, any_word, subject_id, limit]
-        return [row[0] for row in _fetch(sql, params)]
-
-    @classmethod
-    def snippet(cls, terms) -> tuple[str, list]:
-        query, params = cls.tsquery(terms)
-        sql = f"ts_headline('english'::regconfig, articles_article.answer, {query}, %s)"
-        return sql, [*params, cls.HEADLINE]
-
-
-def _pairs_tsquery(words: dict[int, str]) -> str:
-    """`'acut inflamm' & …`: each two words at following positions, quoted as
-    tsquery input wants (a quote doubled, a backslash escaped)."""
-    pairs = sorted(
-        {f"{word} {words[at + 1]}" for at, word in words.items() if at + 1 in words}
-    )
-    quoted = ("'" + p.replace("\\", "\\\\").replace("'", "''") + "'" for p in pairs)
-    return " & ".join(quoted)

@@ -18,7 +18,8 @@ from django.views.decorators.http import require_safe
 from .frontmatter import article_url
 from .models import Article, Redirect, Status, Subject
 from .page_cache import cached_page
-from .search import MAX_QUERY_CHARS, search_articles
+from .search import search_articles
+from .search_query import MAX_QUERY_CHARS
 from .sitemaps import SITEMAPS, needs_index
 from .structured_data import Crumb, article_json_ld
 

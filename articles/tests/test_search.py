@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 
 from articles import search
 from articles.models import Article, Status, Subject
-from articles.search import highlight, parse_query, search_articles
+from articles.search import highlight, search_articles
+from articles.search_query import parse_query
 
 from .factories import make_article, write_article
 
