@@ -1,0 +1,132 @@
+"""The records of import batches: each run of the importer, from the admin or
+the command line, and every file's outcome. What is done with them is in
+articles/import_batches.py; models.py imports them, so Django finds them there.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from .frontmatter import MAX_CHARS
+
+
+class ImportBatch(models.Model):
+    """One run of the importer, from the admin or the command line, and what
+    came of it. An admin upload waits, staged, as a dry run until an importer
+    confirms or discards it (articles/import_batches.py)."""
+
+    class Source(models.TextChoices):
+        ADMIN = "admin", "admin upload"
+        COMMAND = "command", "command line"
+
+    class State(models.TextChoices):
+        DRY_RUN = "dry_run", "dry run: nothing written"
+        APPLIED = "applied", "applied"
+        ROLLED_BACK = "rolled_back", "rolled back (strict): nothing written"
+        DISCARDED = "discarded", "discarded"
+
+    # The importer's outcomes, each counted in the field of its name.
+    OUTCOMES = ("created", "updated", "unchanged", "conflict", "refused")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="import_batches",
+        help_text="Who ran the import; empty for the command line.",
+    )  # fmt: skip
+    created_at = models.DateTimeField("when", auto_now_add=True)
+    applied_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the files were written, if they were."
+    )
+    source = models.CharField(
+        max_length=10, choices=Source.choices, help_text="Where the files came from."
+    )
+    state = models.CharField(
+        max_length=12, choices=State.choices, default=State.DRY_RUN,
+        help_text="A dry run wrote nothing; an admin upload's dry run waits to be "
+        "confirmed or discarded.",
+    )  # fmt: skip
+    file_names = models.JSONField(
+        default=list, blank=True,
+        help_text="The files uploaded (or the paths given to the command).",
+    )  # fmt: skip
+    notes = models.TextField(
+        blank=True, help_text="What the upload held besides article files, left out."
+    )
+    staging_token = models.CharField(
+        max_length=64, blank=True, editable=False,
+        help_text="The folder under IMPORT_STAGING_DIR holding the staged files.",
+    )  # fmt: skip
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    conflict = models.PositiveIntegerField(default=0)
+    refused = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name_plural = "import batches"
+        # Seeing and running imports is the one permission articles.import_articles.
+        default_permissions = ()
+
+    def __str__(self) -> str:
+        return f"Import batch #{self.pk}"
+
+    @property
+    def awaits_confirmation(self) -> bool:
+        return self.state == self.State.DRY_RUN and self.source == self.Source.ADMIN
+
+    @property
+    def state_in_words(self) -> str:
+        if self.awaits_confirmation:
+            return "dry run, awaiting confirmation"
+        return self.get_state_display()
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {name: getattr(self, name) for name in self.OUTCOMES}
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    def summary(self) -> str:
+        """Such as: 5 files: 2 created, 1 updated, 0 unchanged, 1 conflict, 1 refused"""
+        counts = ", ".join(f"{count:,} {name}" for name, count in self.counts.items())
+        return f"{self.total:,} files: {counts}"
+
+
+class ImportedFile(models.Model):
+    """One file of an import batch: its outcome, why, and what it changes."""
+
+    batch = models.ForeignKey(
+        ImportBatch, on_delete=models.CASCADE, related_name="files"
+    )
+    name = models.CharField(
+        max_length=1000, help_text="The file's path within the upload."
+    )
+    outcome = models.CharField(
+        max_length=10,
+        choices=[(name, name) for name in ImportBatch.OUTCOMES],
+        help_text="created, updated, unchanged, conflict or refused.",
+    )
+    message = models.TextField(blank=True, help_text="Why, for a refusal or conflict.")
+    url = models.CharField(
+        "URL", max_length=MAX_CHARS["url"], blank=True,
+        help_text="The article's URL, when the file had a valid one.",
+    )  # fmt: skip
+    diff = models.TextField(
+        blank=True,
+        help_text="What the file changes in the article as it was (updated or "
+        "conflict), as a unified diff of the two written out as files.",
+    )
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [
+            models.Index(fields=["batch", "outcome"], name="importedfile_batch_outcome")
+        ]
+        default_permissions = ()
+
+    def __str__(self) -> str:
+        return f"{self.outcome} {self.name}"
