@@ -10,6 +10,7 @@ The work is done by articles.import_batches, as for the command line.
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
@@ -172,6 +173,7 @@ class ImportBatchAdmin(admin.ModelAdmin):
         context = self.page_context(
             request, str(batch), batch=batch, page=page, outcome=outcome,
             outcome_counts=batch.counts.items(),
+            dry_run_days=settings.IMPORT_DRY_RUN_DAYS,
         )  # fmt: skip
         return TemplateResponse(
             request, "admin/articles/importbatch/batch.html", context

@@ -5,16 +5,20 @@ files (articles.import_uploads) and runs `importer.import_files` as a dry run:
 the batch is recorded with each file's outcome, message and diff, and nothing
 else is written. `apply_batch` then imports the staged files for real, with
 the same `import_files`, and records what happened instead; `discard_batch`
-drops them. The command line has one step, `run_command_batch`; a command run
+drops them, as does the next upload once the dry run is IMPORT_DRY_RUN_DAYS
+old. The command line has one step, `run_command_batch`; a command run
 in which every file was unchanged is not recorded, so re-running an import
 still writes nothing.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterable
+from datetime import timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -37,6 +41,7 @@ def start_upload_batch(uploads: Iterable, *, user) -> ImportBatch:
     the dry run, a read of each updated or conflicting file, and an INSERT per
     ROWS_PER_INSERT files.
     """
+    discard_stale_batches()
     staged = stage_uploads(uploads)
     try:
         with transaction.atomic():
@@ -94,6 +99,23 @@ def discard_batch(batch: ImportBatch) -> ImportBatch:
     remove_staged(batch.staging_token)
     batch.refresh_from_db()
     return batch
+
+
+def discard_stale_batches() -> list[ImportBatch]:
+    """Discard the uploads' dry runs left unconfirmed for IMPORT_DRY_RUN_DAYS,
+    so staged files do not pile up; their reports stay. One query, and three
+    and a folder's removal for each batch discarded."""
+    cutoff = timezone.now() - timedelta(days=settings.IMPORT_DRY_RUN_DAYS)
+    stale = ImportBatch.objects.filter(
+        state=ImportBatch.State.DRY_RUN,
+        source=ImportBatch.Source.ADMIN,
+        created_at__lt=cutoff,
+    )
+    discarded = []
+    for batch in stale:
+        with contextlib.suppress(BatchNotPending):  # confirmed meanwhile
+            discarded.append(discard_batch(batch))
+    return discarded
 
 
 def _claim(batch: ImportBatch, state: str, **values) -> None:

@@ -164,6 +164,9 @@ STORAGES = {
 IMPORT_STAGING_DIR = Path(
     os.environ.get("IMPORT_STAGING_DIR") or BASE_DIR / "var" / "imports"
 )
+# A dry run left unconfirmed this long is discarded (its staged files removed,
+# its report kept) when the next upload starts.
+IMPORT_DRY_RUN_DAYS = int(os.environ.get("IMPORT_DRY_RUN_DAYS", "7"))
 # What one upload may unpack to: a zip over any of these is refused whole.
 IMPORT_MAX_ENTRIES = int(os.environ.get("IMPORT_MAX_ENTRIES", "20000"))
 IMPORT_MAX_UNPACKED_BYTES = int(os.environ.get("IMPORT_MAX_UNPACKED_MB", "512")) << 20

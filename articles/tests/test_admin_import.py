@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import io
 import zipfile
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ from django.contrib.auth.models import Group, Permission, User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import timezone
 
 from articles.importer import import_files
 from articles.models import Article, ImportBatch, ImportedFile
@@ -298,6 +300,35 @@ def test_a_get_cannot_confirm_a_batch(importer):
     batch = ImportBatch.objects.get()
 
     assert importer.get(f"{BATCHES}{batch.pk}/confirm/").status_code == 405
+    assert not Article.objects.exists()
+
+
+def test_the_next_upload_discards_dry_runs_left_unconfirmed_for_a_week(
+    importer, staging_dir
+):
+    for name in ["old", "recent"]:
+        importer.post(UPLOAD, {"files": [upload(f"{name}.md", MEDICINE + name)]})
+    old, recent = ImportBatch.objects.order_by("pk")
+    report = shown(importer.get(f"{BATCHES}{recent.pk}/change/"))
+    assert "Left unconfirmed for 7 days, they are discarded." in report
+    for batch, days in [(old, 8), (recent, 6)]:
+        ImportBatch.objects.filter(pk=batch.pk).update(
+            created_at=timezone.now() - timedelta(days=days)
+        )
+    assert len(list(staging_dir.iterdir())) == 2
+
+    importer.post(UPLOAD, {"files": [upload("new.md", MEDICINE + "new")]})
+
+    states = ImportBatch.objects.order_by("pk").values_list("file_names", "state")
+    assert list(states) == [
+        (["old.md"], "discarded"), (["recent.md"], "dry_run"), (["new.md"], "dry_run"),
+    ]  # fmt: skip
+    staged = {folder.name for folder in staging_dir.iterdir()}
+    assert old.staging_token not in staged and recent.staging_token in staged
+    assert len(staged) == 2
+    assert old.files.get().outcome == "created"  # its report stays
+    confirm = importer.post(f"{BATCHES}{old.pk}/confirm/", follow=True)
+    assert "it no longer awaits confirmation" in shown(confirm)
     assert not Article.objects.exists()
 
 
