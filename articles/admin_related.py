@@ -89,7 +89,18 @@ class RelatedLinkForm(forms.ModelForm):
             )
         elif not url and target is None and self.has_changed():
             self.add_error("target_article", "Pick an article, or give the URL of one.")
+        if self.has_changed() and self.names_its_own_article(target, url):
+            self.add_error(None, "An article cannot be related to itself.")
         return cleaned
+
+    def names_its_own_article(self, target, url: str | None) -> bool:
+        """Whether the link points at the article being edited. Files may hold
+        such links (pages leave them out), so only a row the editor changed is
+        checked: an unchanged one never stops a save."""
+        article = self.instance.article if self.instance.article_id else None
+        if article is None:
+            return False
+        return (target is not None and target.pk == article.pk) or url == article.url
 
 
 class RelatedLinkFormSet(forms.BaseInlineFormSet):

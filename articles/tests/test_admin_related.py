@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from articles.models import Status, Subject
+from articles.models import RelatedLink, Status, Subject
 
 from .factories import change_form_data, make_article, staff
 
@@ -162,6 +162,31 @@ def test_a_malformed_url_is_refused_and_names_the_shape(editor):
 
     assert "/learn/subject/questions/slug" in response.text
     assert saved_links(article) == []
+
+
+@pytest.mark.parametrize("by", ["title", "url"])
+def test_linking_an_article_to_itself_is_refused(editor, by):
+    article = make_article("q", title="A question")
+    form = change_form_data(editor.get(change_url(article)))
+    link = (1, "", article.pk) if by == "title" else (1, article.url, None)
+
+    response = editor.post(change_url(article), with_links(form, link))
+
+    assert "An article cannot be related to itself." in response.text
+    assert saved_links(article) == []
+
+
+def test_a_link_to_itself_from_a_file_does_not_stop_a_save(editor):
+    article = make_article("q", title="Old title")
+    article.replace_related_links([RelatedLink(position=1, target_url=article.url)])
+    data = change_form_data(editor.get(change_url(article)))
+
+    response = editor.post(change_url(article), {**data, "title": "New title"})
+
+    assert response.status_code == 302
+    article.refresh_from_db()
+    assert article.title == "New title"
+    assert saved_links(article) == [(1, article.url)]
 
 
 def test_a_url_of_an_article_not_imported_yet_is_kept_and_resolves_later(editor):
