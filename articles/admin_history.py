@@ -4,17 +4,19 @@ kept right)."""
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import path, reverse
 from reversion.admin import VersionAdmin
+from reversion.models import Version
 
 from .history import article_versions, changes_between
-from .models import Article
+from .models import Article, Status
 
 HISTORY_LIMIT = 200
 
@@ -77,11 +79,15 @@ class ArticleHistoryAdmin(VersionAdmin):
         """Restore a revision (reversion's form). Restoring writes the old URL
         back without `Article.save()`'s eye on it, so the URL the article leaves
         is made to redirect here."""
-        url_before = (
+        url_before, status_before = (
             Article.objects.filter(pk=unquote(object_id))
-            .values_list("url", flat=True)
+            .values_list("url", "status")
             .first()
-        )
+        ) or (None, None)
+        if self._would_change_status(request, version_id, status_before):
+            return self._refuse_status_change(
+                request, reverse("admin:articles_article_history", args=[object_id])
+            )
         with transaction.atomic():
             response = super().revision_view(
                 request, object_id, version_id, extra_context
@@ -91,6 +97,35 @@ class ArticleHistoryAdmin(VersionAdmin):
                 if article:
                     article.moved_from(url_before)
         return response
+
+    def recover_view(self, request, version_id, extra_context=None):
+        """Bring back a deleted article (reversion's form); without the publish
+        permission, only as the draft a new article of theirs would be."""
+        if self._would_change_status(request, version_id, Status.DRAFT):
+            return self._refuse_status_change(
+                request, reverse("admin:articles_article_recoverlist")
+            )
+        return super().recover_view(request, version_id, extra_context)
+
+    def _would_change_status(self, request, version_id, status) -> bool:
+        """Whether restoring the version would set a status other than `status`
+        for a user who may not publish (the status is read-only to them, and
+        reversion's restore writes it back before the form). One query, none
+        for those who may publish."""
+        if self.has_publish_permission(request):
+            return False
+        version = Version.objects.filter(pk=version_id).first()
+        if version is None:
+            return False  # reversion's own view answers 404
+        return version.field_dict.get("status", status) != status
+
+    def _refuse_status_change(self, request, back_to: str):
+        messages.error(
+            request,
+            "This revision would change whether the article is published, which "
+            "needs the permission to publish.",
+        )
+        return redirect(back_to)
 
 
 def _pick_versions(versions, query):

@@ -4,7 +4,9 @@ staff user without permissions, each through the admin's own views."""
 from __future__ import annotations
 
 import pytest
+import reversion
 from django.contrib.auth.models import Group, User
+from reversion.models import Version
 
 from articles.models import Article, Status
 
@@ -94,20 +96,76 @@ def test_view_on_site_leads_to_the_page_or_to_the_drafts_preview(editor):
     assert f'<a href="{preview}" class="viewsitelink">' in hidden
 
 
-def test_an_editor_without_publish_permission_cannot_change_the_status(client):
+def writer(client):
+    """`client` logged in as an editor who may not publish."""
     group = Group.objects.create(name="Writers")
     group.permissions.set(
         Group.objects.get(name="Editors").permissions.exclude(
             codename="publish_article"
         )
     )
-    writer = staff(client, "wes", "Writers")
+    return staff(client, "wes", "Writers")
+
+
+def test_an_editor_without_publish_permission_cannot_change_the_status(client):
+    writer_client = writer(client)
     article = make_article("q", status=Status.DRAFT)
 
-    page = writer.get(f"{CHANGELIST}{article.pk}/change/")
+    page = writer_client.get(f"{CHANGELIST}{article.pk}/change/")
 
     assert "status" not in page.context["adminform"].form.fields
     assert Article.objects.get(pk=article.pk).status == Status.DRAFT
+
+
+def revisions_of(article, *states: dict) -> list[int]:
+    """Save `article` with each of `states` in a revision; their version ids."""
+    for values in states:
+        with reversion.create_revision():
+            Article.objects.filter(pk=article.pk).update(**values)
+            article.refresh_from_db()
+            article.save()
+    return list(
+        Version.objects.get_for_object(article)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def test_restoring_a_revision_cannot_publish_for_an_editor_who_may_not(client):
+    article = make_article("q", status=Status.DRAFT)
+    published, draft = revisions_of(
+        article,
+        {"status": Status.PUBLISHED, "answer": "Published text."},
+        {"status": Status.DRAFT, "answer": "Draft text."},
+    )
+    writer_client = writer(client)
+    restore = f"{CHANGELIST}{article.pk}/history/{published}/"
+
+    refused = writer_client.get(restore, follow=True)
+    writer_client.post(restore, {"answer": "Published text."})
+
+    assert "needs the permission to publish" in refused.text
+    article.refresh_from_db()
+    assert (article.status, article.answer) == (Status.DRAFT, "Draft text.")
+    # A revision of the same status restores as ever.
+    assert (
+        writer_client.get(f"{CHANGELIST}{article.pk}/history/{draft}/").status_code
+        == 200
+    )
+
+
+def test_recovering_a_deleted_article_cannot_publish_it_for_an_editor_who_may_not(
+    client,
+):
+    article = make_article("q")
+    [published] = revisions_of(article, {"status": Status.PUBLISHED})
+    article.delete()
+    writer_client = writer(client)
+
+    refused = writer_client.get(f"{CHANGELIST}recover/{published}/", follow=True)
+
+    assert "needs the permission to publish" in refused.text
+    assert not Article.objects.exists()
 
 
 def test_the_live_preview_renders_an_answer_as_the_public_page_does(editor):
