@@ -56,6 +56,14 @@ class ArticleForm(forms.ModelForm):
         model = Article
         fields = "__all__"
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "answer" in self.fields:
+            # Where the live preview (static/js/answer_preview.js) asks for the
+            # rendered answer, whichever admin page shows the form.
+            preview_url = reverse("admin:articles_article_render_answer")
+            self.fields["answer"].widget.attrs["data-preview-url"] = preview_url
+
     def clean(self):
         cleaned = super().clean()
         subject, slug = cleaned.get("subject"), cleaned.get("slug")

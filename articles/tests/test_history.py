@@ -179,6 +179,8 @@ def test_restoring_a_revision_brings_back_its_text_and_links(editor):
 
     form = editor.get(f"{history_url(article)}{good.pk}/")
     assert "The good answer." in form.content.decode()
+    # The live preview asks the same address as on the change form.
+    assert 'data-preview-url="/admin/articles/article/render-answer/"' in form.text
     assert Article.objects.get(pk=article.pk).answer == "A worse answer."  # not yet
     editor.post(f"{history_url(article)}{good.pk}/", change_form_data(form))
 

@@ -9,7 +9,8 @@
   function start() {
     var field = document.getElementById("id_answer");
     var form = field && field.form;
-    if (!form) {
+    var url = field && field.getAttribute("data-preview-url");
+    if (!form || !url) {
       return;
     }
     var panel = document.createElement("div");
@@ -25,9 +26,6 @@
     panel.appendChild(body);
     field.parentNode.insertBefore(panel, field.nextSibling);
 
-    // /admin/articles/article/<id>/change/ or .../add/ -> .../render-answer/
-    var url = window.location.pathname.replace(/(add|\d+\/change)\/?$/, "");
-    url = url.replace(/\/?$/, "/") + "render-answer/";
     var token = form.querySelector("input[name=csrfmiddlewaretoken]").value;
     var timer = null;
     var asked = 0;
