@@ -51,7 +51,11 @@ def subject_index(request):
     return render(
         request,
         "articles/subject_index.html",
-        {"subjects": subjects_with_counts(), "breadcrumbs": [_learn_crumb()]},
+        {
+            "subjects": subjects_with_counts(),
+            "breadcrumbs": [_learn_crumb()],
+            "canonical_url": request.build_absolute_uri(request.path),
+        },
     )
 
 
@@ -63,10 +67,18 @@ def subject_detail(request, subject_slug):
     articles = Article.objects.published().filter(subject=subject).for_listing()
     page = _page(request, articles)
     crumbs = [_learn_crumb(), Crumb(subject.name, subject.get_absolute_url())]
+    canonical = subject.get_absolute_url()
+    if page.number > 1:
+        canonical += f"?page={page.number}"
     return render(
         request,
         "articles/subject_detail.html",
-        {"subject": subject, "page": page, "breadcrumbs": crumbs},
+        {
+            "subject": subject,
+            "page": page,
+            "breadcrumbs": crumbs,
+            "canonical_url": request.build_absolute_uri(canonical),
+        },
     )
 
 

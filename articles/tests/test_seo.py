@@ -71,6 +71,26 @@ def test_open_graph_and_twitter_cards_describe_the_article(client):
     assert '<meta name="twitter:title" content="Why blue?">' in page
 
 
+@pytest.mark.parametrize(
+    "path, canonical",
+    [
+        ("/learn/?utm_source=mail", "/learn/"),
+        ("/learn/medicine/?utm_source=mail", "/learn/medicine/"),
+        ("/learn/medicine/?page=2&utm_source=mail", "/learn/medicine/?page=2"),
+    ],
+)
+def test_listings_name_their_canonical_url_without_the_extra_query(
+    client, path, canonical
+):
+    for number in range(25):
+        make_article(f"q{number:02}")
+
+    page = client.get(path).content.decode()
+
+    assert page.count('rel="canonical"') == 1
+    assert f'<link rel="canonical" href="http://testserver{canonical}">' in page
+
+
 def test_json_ld_describes_an_article_and_its_breadcrumbs_not_a_qa_page(client):
     article = make_article(
         "q", title="Why blue?", author="Ada Lovelace", seo_keywords="sky, light"
