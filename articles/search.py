@@ -48,6 +48,7 @@ from .search_query import (
     as_prefix,
     fetch,
     parse_query,
+    words_of,
 )
 from .search_sqlite import SQLiteSearch
 
@@ -137,13 +138,14 @@ def _hits(backend, terms: list[Term], ids: list[int]) -> list[SearchHit]:
     if not ids:
         return []
     articles = (
-        Article.objects.for_listing()
+        Article.objects.published()
+        .for_listing()
         .filter(pk__in=ids)
         .annotate(snippet=RawSQL(*backend.snippet(terms)))
         .order_by()
     )
     by_id = {article.pk: article for article in articles}
-    # An article deleted since the ids were read is left out.
+    # An article deleted or unpublished since the ids were read is left out.
     return [
         SearchHit(by_id[pk], highlight(by_id[pk].snippet)) for pk in ids if pk in by_id
     ]
@@ -177,13 +179,13 @@ def similar_articles(
         ids = backend.similar(words, rarest, subject_id, limit + len(exclude), CAP)
     excluded = set(exclude)
     ids = [pk for pk in ids if pk not in excluded][:limit]
-    articles = Article.objects.for_listing().in_bulk(ids)
+    articles = Article.objects.published().for_listing().in_bulk(ids)
     return [articles[pk] for pk in ids if pk in articles]
 
 
 def _content_words(text: str) -> list[str]:
     """The first SIMILAR_WORDS different words of `text` that are no stop words."""
-    words = "".join(c if c.isalnum() else " " for c in text.lower()).split()
+    words = words_of(text.lower())
     kept = dict.fromkeys(word for word in words if word not in STOP_WORDS)
     return list(kept)[:SIMILAR_WORDS]
 

@@ -45,12 +45,15 @@ def parse_query(query: str) -> list[Term]:
     for index, part in enumerate(query[:MAX_QUERY_CHARS].split('"')):
         quoted = index % 2 == 1
         for chunk in [part] if quoted else part.split():
-            # Letters, digits and single spaces: all a tokenizer keeps, and
-            # nothing a query language could take for an operator.
-            words = "".join(c if c.isalnum() else " " for c in chunk).split()
-            if words:
+            if words := words_of(chunk):
                 chunks.append((" ".join(words), quoted))
     return [Term(text, quoted) for text, quoted in chunks[:MAX_TERMS]]
+
+
+def words_of(text: str) -> list[str]:
+    """The runs of letters and digits in `text`: all a tokenizer keeps, and
+    nothing a query language could take for an operator."""
+    return "".join(c if c.isalnum() else " " for c in text).split()
 
 
 def as_prefix(terms: list[Term]) -> list[Term] | None:
