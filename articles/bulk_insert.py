@@ -51,8 +51,6 @@ def _converter(field: models.Field) -> Callable[[Any], Any] | None:
         return ops.adapt_datetimefield_value
     if isinstance(field, models.DateField):
         return ops.adapt_datefield_value
-    if isinstance(field, models.DecimalField):
-        return lambda value: field.get_db_prep_save(value, connection)
     return None
 
 

@@ -67,7 +67,7 @@ def settle_key_order(record: ArticleRecord) -> ArticleRecord:
     if "seo" in values:
         record.seo_key_order = values["seo"].keys
     for ref in record.related:
-        ref.key_order = _related_mapping(ref).keys
+        ref.key_order = values[RELATED_KEYS[ref.position - 1]].keys
     return record
 
 

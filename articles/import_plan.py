@@ -23,10 +23,12 @@ CONFLICT_MESSAGE = (
     "the file changed, and so did the article in the admin since the last "
     "import: the edit was kept"
 )
+# An import never sets a status: an updated article keeps the one editors gave
+# it, not rewritten with the value read when the chunk began.
 UPDATED_FIELDS = [
     field.name
     for field in Article._meta.concrete_fields
-    if field.name not in {"id", "created_at"}
+    if field.name not in {"id", "created_at", "status"}
 ]
 
 
@@ -128,7 +130,6 @@ class ChunkPlan:
         updated, moves = [], []
         for path, record, digest, article in self.to_update:
             values = _row_values(path, record, digest, subjects, now)
-            values["subject_id"] = values.pop("subject")
             old_links = current.links.get(article.pk, [])
             notes[record.url] = _changes_note(path, article, values, old_links, record)
             if article.url != record.url:
@@ -179,7 +180,7 @@ def _changes_note(path, article, values, old_links, record) -> str:
 
 def _row_values(path, record, digest, subjects, now) -> dict:
     values = article_values(record)
-    values["subject"] = subjects[record.subject_slug].pk
+    values["subject_id"] = subjects[record.subject_slug].pk
     values["import_fingerprint"] = digest
     values["source_path"] = path[-1000:]
     values["imported_at"] = now
