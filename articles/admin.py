@@ -15,7 +15,10 @@ from django.urls import path, reverse
 from django.utils.decorators import method_decorator
 from django.views.decorators.http import require_POST
 
-from . import views
+from . import (
+    admin_import,  # noqa: F401  (registers the import batches' pages)
+    views,
+)
 from .admin_history import ArticleHistoryAdmin
 from .admin_related import RelatedArticleSearch, RelatedLinkInline
 from .admin_worklists import worklist_urls
@@ -266,6 +269,3 @@ class ArticleAdmin(ArticleHistoryAdmin):
         if not self.has_view_or_change_permission(request, article):
             raise PermissionDenied
         return views.render_article(request, article, preview=True)
-
-
-from . import admin_import  # noqa: E402,F401

@@ -26,7 +26,7 @@ from .import_batches import (
     discard_batch,
     start_upload_batch,
 )
-from .import_uploads import UploadRefused
+from .import_uploads import UploadRefused, names_listed
 from .models import ImportBatch
 
 FILES_PER_PAGE = 100
@@ -103,9 +103,7 @@ class ImportBatchAdmin(admin.ModelAdmin):
 
     @admin.display(description="Files")
     def uploaded_files(self, batch):
-        names = batch.file_names[:NAMES_LISTED]
-        more = len(batch.file_names) - len(names)
-        return ", ".join(names) + (f" and {more:,} more" if more > 0 else "")
+        return names_listed(batch.file_names, NAMES_LISTED)
 
     def get_urls(self):
         wrap = self.admin_site.admin_view

@@ -80,11 +80,13 @@ def missing_detail(request, *, admin_site):
     _require(_articles(admin_site).has_view_or_change_permission(request))
     url = request.GET.get("url", "")
     articles = worklists.articles_naming(url)
+    can_write = _articles(admin_site).has_add_permission(request)
     context = {
         "page": Paginator(articles, PER_PAGE).get_page(request.GET.get("page")),
         "url": url,
-        "new_article": _new_article(url),
-        "can_write": _articles(admin_site).has_add_permission(request),
+        # Only those who may write it are offered the new article's form.
+        "new_article": _new_article(url) if can_write else None,
+        "can_write": can_write,
     }
     title = f"Articles that link to {url}"
     return _render(request, admin_site, "missing_detail", title, context)

@@ -57,13 +57,16 @@ class StagedUpload:
         """The files left out, in a sentence; empty if none were."""
         if not self.left_out:
             return ""
-        shown = ", ".join(self.left_out[:LEFT_OUT_SHOWN])
-        more = len(self.left_out) - LEFT_OUT_SHOWN
-        tail = f" and {more:,} more" if more > 0 else ""
         return (
             f"{len(self.left_out):,} file(s) left out, not being .md or .txt "
-            f"article files: {shown}{tail}."
+            f"article files: {names_listed(self.left_out, LEFT_OUT_SHOWN)}."
         )
+
+
+def names_listed(names: list[str], at_most: int) -> str:
+    """`a, b and 12 more`: the first `at_most` names, and how many others."""
+    more = len(names) - at_most
+    return ", ".join(names[:at_most]) + (f" and {more:,} more" if more > 0 else "")
 
 
 def staging_folder(token: str) -> Path:
