@@ -44,9 +44,9 @@ from markdownify.templatetags.markdownify import markdownify  # noqa: E402
 
 from articles.answer_text import find_code_blocks, find_math  # noqa: E402
 from articles.file_reading import read_article_file  # noqa: E402
+from articles.importer import find_article_files  # noqa: E402
 from articles.rendering import render_answer  # noqa: E402
 
-SUFFIXES = {".md", ".txt"}
 # A table's delimiter row: dashes (and colons) between pipes, at least one pipe.
 TABLE_DELIMITER = re.compile(
     r"^(?=[^\n]*\|)[ \t]*\|?[ \t]*:?-+:?[ \t]*(\|[ \t]*:?-+:?[ \t]*)*\|?[ \t]*$",
@@ -58,14 +58,6 @@ MATH_OR_CODE = re.compile(
     r'<(span|div) class="math[^"]*">.*?</\1>|<pre[^>]*>.*?</pre>|<code>.*?</code>',
     re.S,
 )
-
-
-def article_files(folder: Path) -> list[Path]:
-    return sorted(
-        path
-        for path in folder.rglob("*")
-        if path.suffix in SUFFIXES and path.is_file() and path.stem != "README"
-    )
 
 
 def check(answer: str, output: str) -> tuple[dict[str, int], list[str]]:
@@ -135,7 +127,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("folder", type=Path)
     args = parser.parse_args(argv)
-    paths = article_files(args.folder)
+    paths = [Path(path) for path in find_article_files([args.folder])]
     answers = [read_article_file(str(path)).answer for path in paths]
     totals = dict.fromkeys(["display math", "inline math", "tables", "code blocks"], 0)
     failures = 0
