@@ -126,7 +126,7 @@ def suggestions(request, article_id, *, admin_site):
     context = {
         "article": article,
         "links": links,
-        "suggestions": worklists.suggestions_for(article),
+        "suggestions": worklists.suggestions_for(article, links),
         "full": len(links) >= MAX_RELATED,
         "can_add": _articles(admin_site).has_change_permission(request),
     }

@@ -3,13 +3,15 @@
 - `missing_articles()`: URLs that related links name but no article has yet,
   with how many articles name each;
 - `articles_with_few_links()`: articles with fewer than five related links;
-- `suggestions_for(article)`: published articles like it, to link to.
+- `suggestions_for(article, links)`: published articles like it, to link to.
 
 The lists are lazy querysets, counted and aggregated by the database, to be
 read a page at a time: a page costs the same few queries however many rows.
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterable
 
 from django.db.models import Count, Exists, Max, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
@@ -92,13 +94,13 @@ def _per_article(aggregate) -> Coalesce:
     return Coalesce(Subquery(per_article), 0)
 
 
-def suggestions_for(article: Article) -> list[Article]:
+def suggestions_for(article: Article, links: Iterable[RelatedLink]) -> list[Article]:
     """Published articles most like `article` by the words of its title and
-    question, its own subject's preferred; never itself, an article it links to,
-    or a second copy of one article (the same article filed under several
-    subjects has the same slug and title in each). See `similar_articles` for
-    the cost, plus one query."""
-    linked = article.related_links.exclude(target=None).values_list("target", flat=True)
+    question, its own subject's preferred; never itself, an article it links to
+    (`links`, its related links), or a second copy of one article (the same
+    article filed under several subjects has the same slug and title in each).
+    See `similar_articles` for the cost."""
+    linked = {link.target_id for link in links if link.target_id is not None}
     similar = similar_articles(
         f"{article.title}\n{article.question}",
         exclude={article.pk, *linked},

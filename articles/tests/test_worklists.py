@@ -340,15 +340,15 @@ def test_suggestions_leave_out_articles_sharing_only_common_words(editor):
 def test_suggestions_take_the_same_queries_for_a_few_or_many(
     editor, insulin, django_assert_num_queries
 ):
-    # the article, its links, what to leave out, the words' counts, the
-    # ranking, the suggested articles
-    with django_assert_num_queries(ADMIN_QUERIES + 6 + PLANNER):
+    # the article, its links (which say what to leave out), the words' counts,
+    # the ranking, the suggested articles
+    with django_assert_num_queries(ADMIN_QUERIES + 5 + PLANNER):
         editor.get(suggestions_url(insulin))
 
     for number in range(30):
         asking(f"more-{number}", f"Insulin resistance, part {number}?")
 
-    with django_assert_num_queries(ADMIN_QUERIES + 6 + PLANNER):
+    with django_assert_num_queries(ADMIN_QUERIES + 5 + PLANNER):
         page = editor.get(suggestions_url(insulin))
     assert len(table(page, "suggestions")) == 10
 
