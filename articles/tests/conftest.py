@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from django.core.cache import cache
@@ -150,4 +151,11 @@ def editor(client):
 def importer(client):
     """The test client, logged in as a staff user of the "Importers" role: may
     see articles and import files, not change articles."""
-    return staff(client, "ivan", "Importers")
+    return staff(client, "ida", "Importers")
+
+
+@pytest.fixture
+def staging_dir(settings, tmp_path) -> Path:
+    """Where admin uploads are staged, a folder of the test's own."""
+    settings.IMPORT_STAGING_DIR = tmp_path / "staging"
+    return settings.IMPORT_STAGING_DIR

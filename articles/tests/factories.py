@@ -5,7 +5,8 @@ from __future__ import annotations
 import zlib
 from pathlib import Path
 
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import Group, Permission, User
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from articles.models import Article, Subject
 
@@ -120,3 +121,20 @@ def staff(client, name: str, *groups: str):
     user.groups.set(Group.objects.filter(name__in=groups))
     client.force_login(user)
     return client
+
+
+def article_upload(name: str, url: str, **fields) -> SimpleUploadedFile:
+    """An uploaded article file named `name`, as the admin's upload form gets it."""
+    return SimpleUploadedFile(name, article_text(url, **fields).encode())
+
+
+def importers_group() -> Group:
+    """The "Importers" role of migration 0006 (made again if a transactional
+    test emptied the database since)."""
+    group, _ = Group.objects.get_or_create(name="Importers")
+    group.permissions.add(
+        Permission.objects.get(
+            codename="import_articles", content_type__app_label="articles"
+        )
+    )
+    return group

@@ -13,7 +13,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from django.contrib.auth.models import Group, Permission, User
+from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -22,39 +22,13 @@ from django.utils import timezone
 from articles.importer import import_files
 from articles.models import Article, ImportBatch, ImportedFile
 
-from .factories import article_text, staff, write_article
+from .factories import article_text, article_upload, staff, write_article
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("staging_dir")]
 
 MEDICINE = "/learn/medicine/questions/"
 BATCHES = "/admin/articles/importbatch/"
 UPLOAD = BATCHES + "upload/"
-
-
-def importers_group() -> Group:
-    """The "Importers" role of migration 0006 (made again if a transactional
-    test emptied the database since)."""
-    group, _ = Group.objects.get_or_create(name="Importers")
-    group.permissions.add(
-        Permission.objects.get(
-            codename="import_articles", content_type__app_label="articles"
-        )
-    )
-    return group
-
-
-@pytest.fixture(autouse=True)
-def staging_dir(settings, tmp_path) -> Path:
-    settings.IMPORT_STAGING_DIR = tmp_path / "staging"
-    return settings.IMPORT_STAGING_DIR
-
-
-@pytest.fixture
-def importer(client):
-    user = User.objects.create_user("ida", password="pw-for-tests", is_staff=True)
-    user.groups.add(importers_group())
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture
@@ -62,10 +36,6 @@ def other_staff(client):
     user = User.objects.create_user("sam", password="pw-for-tests", is_staff=True)
     client.force_login(user)
     return client
-
-
-def upload(name: str, url: str, **fields) -> SimpleUploadedFile:
-    return SimpleUploadedFile(name, article_text(url, **fields).encode())
 
 
 def zip_upload(name: str, entries: dict[str, str]) -> SimpleUploadedFile:
@@ -93,9 +63,9 @@ def upload_every_outcome(client, tmp_path):
     after the redirect (the dry run's report)."""
     already_imported(tmp_path)
     files = [
-        upload("updated.md", MEDICINE + "updated", title="New title?"),
-        upload("unchanged.md", MEDICINE + "unchanged"),
-        upload("edited.md", MEDICINE + "edited", title="Changed in the file?"),
+        article_upload("updated.md", MEDICINE + "updated", title="New title?"),
+        article_upload("unchanged.md", MEDICINE + "unchanged"),
+        article_upload("edited.md", MEDICINE + "edited", title="Changed in the file?"),
         zip_upload(
             "batch.zip",
             {
@@ -208,7 +178,7 @@ def test_discarding_removes_the_staged_files_and_imports_nothing(
 
 
 def test_confirming_twice_imports_once(importer, tmp_path):
-    importer.post(UPLOAD, {"files": [upload("a.md", MEDICINE + "a")]})
+    importer.post(UPLOAD, {"files": [article_upload("a.md", MEDICINE + "a")]})
     batch = ImportBatch.objects.get()
     importer.post(f"{BATCHES}{batch.pk}/confirm/")
 
@@ -221,7 +191,9 @@ def test_confirming_twice_imports_once(importer, tmp_path):
 def test_confirming_decides_again_what_changed_since_the_dry_run(importer, tmp_path):
     write_article(tmp_path, "a.md", MEDICINE + "a", title="Old?")
     import_files([tmp_path])
-    importer.post(UPLOAD, {"files": [upload("a.md", MEDICINE + "a", title="New?")]})
+    importer.post(
+        UPLOAD, {"files": [article_upload("a.md", MEDICINE + "a", title="New?")]}
+    )
     batch = ImportBatch.objects.get()
     assert batch.files.get().outcome == "updated"
     # Meanwhile the same change arrives by the command line.
@@ -275,7 +247,7 @@ def test_the_files_of_a_big_batch_come_a_page_at_a_time_by_outcome(importer):
 
 
 def test_batches_cannot_be_added_changed_or_deleted_through_forms(importer):
-    importer.post(UPLOAD, {"files": [upload("a.md", MEDICINE + "a")]})
+    importer.post(UPLOAD, {"files": [article_upload("a.md", MEDICINE + "a")]})
     batch = ImportBatch.objects.get()
 
     assert importer.get(BATCHES + "add/").status_code == 403
@@ -285,7 +257,7 @@ def test_batches_cannot_be_added_changed_or_deleted_through_forms(importer):
 
 
 def test_a_dry_run_awaiting_confirmation_says_so_in_the_list(importer):
-    importer.post(UPLOAD, {"files": [upload("a.md", MEDICINE + "a")]})
+    importer.post(UPLOAD, {"files": [article_upload("a.md", MEDICINE + "a")]})
 
     listing = shown(importer.get(BATCHES))
 
@@ -296,7 +268,7 @@ def test_a_dry_run_awaiting_confirmation_says_so_in_the_list(importer):
 
 
 def test_a_get_cannot_confirm_a_batch(importer):
-    importer.post(UPLOAD, {"files": [upload("a.md", MEDICINE + "a")]})
+    importer.post(UPLOAD, {"files": [article_upload("a.md", MEDICINE + "a")]})
     batch = ImportBatch.objects.get()
 
     assert importer.get(f"{BATCHES}{batch.pk}/confirm/").status_code == 405
@@ -307,7 +279,9 @@ def test_the_next_upload_discards_dry_runs_left_unconfirmed_for_a_week(
     importer, staging_dir
 ):
     for name in ["old", "recent"]:
-        importer.post(UPLOAD, {"files": [upload(f"{name}.md", MEDICINE + name)]})
+        importer.post(
+            UPLOAD, {"files": [article_upload(f"{name}.md", MEDICINE + name)]}
+        )
     old, recent = ImportBatch.objects.order_by("pk")
     report = shown(importer.get(f"{BATCHES}{recent.pk}/change/"))
     assert "Left unconfirmed for 7 days, they are discarded." in report
@@ -317,7 +291,7 @@ def test_the_next_upload_discards_dry_runs_left_unconfirmed_for_a_week(
         )
     assert len(list(staging_dir.iterdir())) == 2
 
-    importer.post(UPLOAD, {"files": [upload("new.md", MEDICINE + "new")]})
+    importer.post(UPLOAD, {"files": [article_upload("new.md", MEDICINE + "new")]})
 
     states = ImportBatch.objects.order_by("pk").values_list("file_names", "state")
     assert list(states) == [
@@ -338,7 +312,7 @@ def a_dry_run(tmp_path) -> ImportBatch:
     from articles.import_batches import start_upload_batch
 
     user = User.objects.create_user("ida", is_staff=True)
-    return start_upload_batch([upload("a.md", MEDICINE + "a")], user=user)
+    return start_upload_batch([article_upload("a.md", MEDICINE + "a")], user=user)
 
 
 @pytest.mark.parametrize(
@@ -356,7 +330,9 @@ def test_staff_without_the_import_permission_get_403(
     other_staff, a_dry_run, method, page
 ):
     url = page.format(batches=BATCHES, pk=a_dry_run.pk)
-    data = {"files": [upload("b.md", MEDICINE + "b")]} if method == "post" else {}
+    data = (
+        {"files": [article_upload("b.md", MEDICINE + "b")]} if method == "post" else {}
+    )
 
     response = getattr(other_staff, method)(url, data)
 

@@ -13,17 +13,14 @@ from selenium.webdriver.common.by import By
 from articles.models import Article, ImportBatch
 
 from .browser import Reader, axe_violations, format_violations, save_screenshots
-from .factories import article_text
-from .test_admin_import import importers_group
+from .factories import article_text, importers_group
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("staging_dir"),
+]
 
 MEDICINE = "/learn/medicine/questions/"
-
-
-@pytest.fixture(autouse=True)
-def staging_dir(settings, tmp_path):
-    settings.IMPORT_STAGING_DIR = tmp_path / "staging"
 
 
 @pytest.fixture

@@ -14,20 +14,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from articles.import_uploads import UploadRefused, stage_uploads
 
-from .factories import article_text
+from .factories import article_text, article_upload
 
 MEDICINE = "/learn/medicine/questions/"
+
+pytestmark = pytest.mark.usefixtures("staging_dir")
 MiB = 1024 * 1024
-
-
-@pytest.fixture(autouse=True)
-def staging_dir(settings, tmp_path) -> Path:
-    settings.IMPORT_STAGING_DIR = tmp_path / "staging"
-    return settings.IMPORT_STAGING_DIR
-
-
-def article_upload(name: str, slug: str = "a") -> SimpleUploadedFile:
-    return SimpleUploadedFile(name, article_text(MEDICINE + slug).encode())
 
 
 def make_zip(path: Path, entries: dict[str, bytes]) -> Path:
@@ -61,7 +53,7 @@ def test_files_and_a_zip_are_staged_under_their_own_names(tmp_path):
         },
     )
 
-    staged = stage_uploads([article_upload("a.md"), upload_of(archive)])
+    staged = stage_uploads([article_upload("a.md", MEDICINE + "a"), upload_of(archive)])
 
     assert staged_files(staged.folder) == ["a.md", "batch.zip/medicine/b.md"]
     assert staged.names == ["a.md", "batch.zip"]
@@ -185,7 +177,10 @@ def test_a_header_that_lies_about_its_size_does_not_get_past_the_count(
 
 def test_loose_files_count_against_the_limit_by_their_real_size(settings, staging_dir):
     settings.IMPORT_MAX_UNPACKED_BYTES = 800  # each file is about 500 bytes
-    uploads = [article_upload("a.md", "a"), article_upload("b.md", "b")]
+    uploads = [
+        article_upload("a.md", MEDICINE + "a"),
+        article_upload("b.md", MEDICINE + "b"),
+    ]
 
     message = refusal(uploads)
 
@@ -224,7 +219,10 @@ def test_an_entry_twice_in_one_zip_is_refused(tmp_path):
 
 
 def test_two_uploaded_files_of_one_name_are_refused():
-    uploads = [article_upload("a.md", "a"), article_upload("a.md", "b")]
+    uploads = [
+        article_upload("a.md", MEDICINE + "a"),
+        article_upload("a.md", MEDICINE + "b"),
+    ]
 
     assert refusal(uploads) == "Two uploaded files are named a.md."
 
