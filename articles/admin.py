@@ -92,8 +92,18 @@ class ArticleForm(forms.ModelForm):
 class ArticleChangeList(ChangeList):
     """The change list reads the columns it shows, not each article's text."""
 
-    COLUMNS = ["title", "subject__name", "subject__slug", "status", "date",
-               "source_id", "no_index", "updated_at", "url", "slug"]  # fmt: skip
+    COLUMNS = [
+        "title",
+        "subject__name",
+        "subject__slug",
+        "status",
+        "date",
+        "source_id",
+        "no_index",
+        "updated_at",
+        "url",
+        "slug",
+    ]
 
     def get_queryset(self, request, exclude_parameters=None):
         return super().get_queryset(request, exclude_parameters).only(*self.COLUMNS)
@@ -103,8 +113,14 @@ class ArticleChangeList(ChangeList):
 class ArticleAdmin(ArticleHistoryAdmin):
     form = ArticleForm
     list_display = [
-        "title", "subject", "status", "date", "source_id", "no_index", "updated_at",
-    ]  # fmt: skip
+        "title",
+        "subject",
+        "status",
+        "date",
+        "source_id",
+        "no_index",
+        "updated_at",
+    ]
     list_filter = ["status", "subject", "no_index", "date"]
     actions = ["publish", "unpublish"]
     list_select_related = ["subject"]
@@ -116,17 +132,28 @@ class ArticleAdmin(ArticleHistoryAdmin):
     autocomplete_fields = ["subject"]
     inlines = [RelatedLinkInline]
     readonly_fields = [
-        "url", "source_path", "imported_at", "created_at", "updated_at", "extra_fields",
+        "url",
+        "source_path",
+        "imported_at",
+        "created_at",
+        "updated_at",
+        "extra_fields",
         "seo_extra_fields",
-    ]  # fmt: skip
+    ]
     fieldsets = [
         ("Publishing", {"fields": ["status"]}),
         (
             "Content",
             {
                 "fields": [
-                    "title", "article_title", "question", "answer", "author", "date",
-                    "post_on_text", "date_format",
+                    "title",
+                    "article_title",
+                    "question",
+                    "answer",
+                    "author",
+                    "date",
+                    "post_on_text",
+                    "date_format",
                 ]
             },
         ),
@@ -134,7 +161,11 @@ class ArticleAdmin(ArticleHistoryAdmin):
             "Where it lives",
             {
                 "fields": [
-                    "subject", "slug", "take_over_redirect", "url", "subject_name",
+                    "subject",
+                    "slug",
+                    "take_over_redirect",
+                    "url",
+                    "subject_name",
                 ]
             },
         ),
@@ -147,13 +178,21 @@ class ArticleAdmin(ArticleHistoryAdmin):
             {
                 "classes": ["collapse"],
                 "fields": [
-                    "source_id", "file_name", "schema", "score", "body", "extra_fields",
-                    "seo_extra_fields", "source_path", "imported_at", "created_at",
+                    "source_id",
+                    "file_name",
+                    "schema",
+                    "score",
+                    "body",
+                    "extra_fields",
+                    "seo_extra_fields",
+                    "source_path",
+                    "imported_at",
+                    "created_at",
                     "updated_at",
                 ],
             },
         ),
-    ]  # fmt: skip
+    ]
 
     def get_changelist(self, request, **kwargs):
         return ArticleChangeList
@@ -197,8 +236,10 @@ class ArticleAdmin(ArticleHistoryAdmin):
     def publish(self, request, queryset):
         self._set_status(request, queryset, Status.PUBLISHED, "published")
 
-    @admin.action(description="Unpublish (make drafts of) the selected articles",
-                  permissions=["publish"])  # fmt: skip
+    @admin.action(
+        description="Unpublish (make drafts of) the selected articles",
+        permissions=["publish"],
+    )
     def unpublish(self, request, queryset):
         self._set_status(request, queryset, Status.DRAFT, "made drafts")
 

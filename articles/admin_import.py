@@ -68,9 +68,18 @@ def may_import(request) -> bool:
 @admin.register(ImportBatch)
 class ImportBatchAdmin(admin.ModelAdmin):
     list_display = [
-        "__str__", "created_at", "who", "source", "state_in_words", "created",
-        "updated", "unchanged", "conflict", "refused", "uploaded_files",
-    ]  # fmt: skip
+        "__str__",
+        "created_at",
+        "who",
+        "source",
+        "state_in_words",
+        "created",
+        "updated",
+        "unchanged",
+        "conflict",
+        "refused",
+        "uploaded_files",
+    ]
     list_filter = ["state", "source"]
     list_select_related = ["user"]
     list_per_page = 50
@@ -169,10 +178,14 @@ class ImportBatchAdmin(admin.ModelAdmin):
             outcome = ""
         page = Paginator(files, FILES_PER_PAGE).get_page(request.GET.get("page"))
         context = self.page_context(
-            request, str(batch), batch=batch, page=page, outcome=outcome,
+            request,
+            str(batch),
+            batch=batch,
+            page=page,
+            outcome=outcome,
             outcome_counts=batch.counts.items(),
             dry_run_days=settings.IMPORT_DRY_RUN_DAYS,
-        )  # fmt: skip
+        )
         return TemplateResponse(
             request, "admin/articles/importbatch/batch.html", context
         )

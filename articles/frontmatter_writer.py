@@ -29,10 +29,24 @@ from .frontmatter import (
 # Where the seeds put each key; a key the file did not have goes after the
 # nearest key before it in this order.
 CANONICAL_ORDER = (
-    "_schema", "id", "date", "title", "article_title", "date_format",
-    "post_on_text", "seo", "author", "question", "no_index", "answer", "subject",
-    "file_name", "url", "score", *RELATED_KEYS,
-)  # fmt: skip
+    "_schema",
+    "id",
+    "date",
+    "title",
+    "article_title",
+    "date_format",
+    "post_on_text",
+    "seo",
+    "author",
+    "question",
+    "no_index",
+    "answer",
+    "subject",
+    "file_name",
+    "url",
+    "score",
+    *RELATED_KEYS,
+)
 SEO_ORDER = tuple(SEO_FIELDS)
 RELATED_ORDER = ("id", "title", "subject", "url")
 # The keys the seeds write as folded scalars, in each mapping.

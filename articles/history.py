@@ -117,8 +117,17 @@ class FieldChange:
 
 # Bookkeeping an editor does not write (the URL follows from subject and slug):
 # never reported as a change, in a comparison or in an import's revision note.
-BOOKKEEPING = {"id", "url", "created_at", "updated_at", "imported_at", "source_path",
-              "import_fingerprint", "key_order", "seo_key_order"}  # fmt: skip
+BOOKKEEPING = {
+    "id",
+    "url",
+    "created_at",
+    "updated_at",
+    "imported_at",
+    "source_path",
+    "import_fingerprint",
+    "key_order",
+    "seo_key_order",
+}
 
 
 def changes_between(older: Version, newer: Version) -> list[FieldChange]:

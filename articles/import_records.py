@@ -30,10 +30,13 @@ class ImportBatch(models.Model):
     OUTCOMES = ("created", "updated", "unchanged", "conflict", "refused")
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         related_name="import_batches",
         help_text="Who ran the import; empty for the command line.",
-    )  # fmt: skip
+    )
     created_at = models.DateTimeField("when", auto_now_add=True)
     applied_at = models.DateTimeField(
         null=True, blank=True, help_text="When the files were written, if they were."
@@ -42,21 +45,26 @@ class ImportBatch(models.Model):
         max_length=10, choices=Source.choices, help_text="Where the files came from."
     )
     state = models.CharField(
-        max_length=12, choices=State.choices, default=State.DRY_RUN,
+        max_length=12,
+        choices=State.choices,
+        default=State.DRY_RUN,
         help_text="A dry run wrote nothing; an admin upload's dry run waits to be "
         "confirmed or discarded.",
-    )  # fmt: skip
+    )
     file_names = models.JSONField(
-        default=list, blank=True,
+        default=list,
+        blank=True,
         help_text="The files uploaded (or the paths given to the command).",
-    )  # fmt: skip
+    )
     notes = models.TextField(
         blank=True, help_text="What the upload held besides article files, left out."
     )
     staging_token = models.CharField(
-        max_length=64, blank=True, editable=False,
+        max_length=64,
+        blank=True,
+        editable=False,
         help_text="The folder under IMPORT_STAGING_DIR holding the staged files.",
-    )  # fmt: skip
+    )
     created = models.PositiveIntegerField(default=0)
     updated = models.PositiveIntegerField(default=0)
     unchanged = models.PositiveIntegerField(default=0)
@@ -112,9 +120,11 @@ class ImportedFile(models.Model):
     )
     message = models.TextField(blank=True, help_text="Why, for a refusal or conflict.")
     url = models.CharField(
-        "URL", max_length=MAX_CHARS["url"], blank=True,
+        "URL",
+        max_length=MAX_CHARS["url"],
+        blank=True,
         help_text="The article's URL, when the file had a valid one.",
-    )  # fmt: skip
+    )
     diff = models.TextField(
         blank=True,
         help_text="What the file changes in the article as it was (updated or "

@@ -103,9 +103,10 @@ class Article(models.Model):
     date = models.DateField(help_text="The date shown as 'Posted on'.")
     title = models.CharField(max_length=MAX_CHARS["title"])
     article_title = models.CharField(
-        max_length=MAX_CHARS["article_title"], blank=True,
+        max_length=MAX_CHARS["article_title"],
+        blank=True,
         help_text="The heading of the article, if other than the title.",
-    )  # fmt: skip
+    )
     question = models.TextField(max_length=MAX_CHARS["question"])
     answer = models.TextField(
         max_length=MAX_CHARS["answer"],
@@ -119,25 +120,33 @@ class Article(models.Model):
         "subject's own name.",
     )
     date_format = models.CharField(
-        max_length=MAX_CHARS["date_format"], blank=True,
+        max_length=MAX_CHARS["date_format"],
+        blank=True,
         help_text="How the date is shown, in the files' notation: MMM DD, YYYY.",
-    )  # fmt: skip
+    )
     post_on_text = models.CharField(
-        max_length=MAX_CHARS["post_on_text"], blank=True,
+        max_length=MAX_CHARS["post_on_text"],
+        blank=True,
         help_text="The words before the date, such as 'Posted on'.",
-    )  # fmt: skip
+    )
     seo_title = models.CharField(
-        "SEO title", max_length=MAX_CHARS["seo.title"], blank=True,
+        "SEO title",
+        max_length=MAX_CHARS["seo.title"],
+        blank=True,
         help_text="The page's title, shown in browser tabs and search results.",
-    )  # fmt: skip
+    )
     seo_description = models.TextField(
-        "SEO description", max_length=MAX_CHARS["seo.page_description"], blank=True,
+        "SEO description",
+        max_length=MAX_CHARS["seo.page_description"],
+        blank=True,
         help_text="The meta description search engines show under the title.",
-    )  # fmt: skip
+    )
     seo_keywords = models.TextField(
-        "SEO keywords", max_length=MAX_CHARS["seo.page_keywords"], blank=True,
+        "SEO keywords",
+        max_length=MAX_CHARS["seo.page_keywords"],
+        blank=True,
         help_text="Comma-separated keywords for the meta keywords tag.",
-    )  # fmt: skip
+    )
     status = models.CharField(
         max_length=10,
         choices=Status.choices,
@@ -153,9 +162,10 @@ class Article(models.Model):
         default=False, help_text="Ask search engines not to index this page."
     )
     file_name = models.CharField(
-        max_length=MAX_CHARS["file_name"], blank=True,
+        max_length=MAX_CHARS["file_name"],
+        blank=True,
         help_text="The file name the source gives, such as my-question.md.",
-    )  # fmt: skip
+    )
     schema = models.CharField(
         max_length=MAX_CHARS["_schema"], blank=True, help_text="The file's _schema."
     )
@@ -174,13 +184,17 @@ class Article(models.Model):
     )
     seo_extra_fields = models.TextField(blank=True)
     import_fingerprint = models.CharField(
-        max_length=64, blank=True, editable=False,
+        max_length=64,
+        blank=True,
+        editable=False,
         help_text="A digest of the article as its file gave it at the last import.",
-    )  # fmt: skip
+    )
     source_path = models.CharField(
-        max_length=1000, blank=True, editable=False,
+        max_length=1000,
+        blank=True,
+        editable=False,
         help_text="The file the last import read this article from.",
-    )  # fmt: skip
+    )
     imported_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -337,19 +351,26 @@ class RelatedLink(models.Model):
         help_text="1 to 5: the N of related_articleN.",
     )
     target_url = models.CharField(
-        "URL", max_length=MAX_CHARS["url"],
+        "URL",
+        max_length=MAX_CHARS["url"],
         help_text="The related article's URL. It may name an article not imported yet.",
-    )  # fmt: skip
+    )
     target = models.ForeignKey(
-        Article, on_delete=models.SET_NULL, null=True, blank=True, editable=False,
+        Article,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
         related_name="inbound_links",
         help_text="The article at that URL, once there is one.",
-    )  # fmt: skip
+    )
     target_source_id = models.BigIntegerField("id", null=True, blank=True)
     target_title = models.CharField(
-        "title", max_length=MAX_CHARS["title"], blank=True,
+        "title",
+        max_length=MAX_CHARS["title"],
+        blank=True,
         help_text="The title as the file gives it; readers see the article's own.",
-    )  # fmt: skip
+    )
     target_subject = models.CharField(
         "subject", max_length=MAX_CHARS["subject"], blank=True
     )

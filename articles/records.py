@@ -22,20 +22,38 @@ if TYPE_CHECKING:
 
 # Record attributes stored in columns of the same name.
 SAME_NAME_FIELDS = (
-    "date", "title", "article_title", "date_format", "post_on_text", "author",
-    "question", "answer", "file_name", "schema", "seo_title", "seo_description",
-    "seo_keywords", "score", "key_order", "seo_key_order", "body",
-)  # fmt: skip
+    "date",
+    "title",
+    "article_title",
+    "date_format",
+    "post_on_text",
+    "author",
+    "question",
+    "answer",
+    "file_name",
+    "schema",
+    "seo_title",
+    "seo_description",
+    "seo_keywords",
+    "score",
+    "key_order",
+    "seo_key_order",
+    "body",
+)
 # Optional text, as (record attribute, key in the file); blank in a column.
 OPTIONAL_TEXT = (
-    ("schema", "_schema"), ("article_title", "article_title"),
-    ("date_format", "date_format"), ("post_on_text", "post_on_text"),
-    ("author", "author"), ("file_name", "file_name"),
-)  # fmt: skip
+    ("schema", "_schema"),
+    ("article_title", "article_title"),
+    ("date_format", "date_format"),
+    ("post_on_text", "post_on_text"),
+    ("author", "author"),
+    ("file_name", "file_name"),
+)
 OPTIONAL_SEO_TEXT = (
-    ("seo_title", "title"), ("seo_description", "page_description"),
+    ("seo_title", "title"),
+    ("seo_description", "page_description"),
     ("seo_keywords", "page_keywords"),
-)  # fmt: skip
+)
 
 
 def article_values(record: ArticleRecord) -> dict[str, Any]:

@@ -70,12 +70,18 @@ def pages() -> list[tuple[str, str, dict]]:
         ("change list, subject filter", CHANGELIST, {"subject__id__exact": subject.pk}),
         ("change list, page 400", CHANGELIST, {"p": "400"}),
         ("change form, 5 links", f"{CHANGELIST}{linked.pk}/change/", {}),
-        ("autocomplete, common word", autocomplete,
-         {**widget, "field_name": "target", "term": "cell"}),
-        ("autocomplete, rare word", autocomplete,
-         {**widget, "field_name": "target", "term": "nabla"}),
+        (
+            "autocomplete, common word",
+            autocomplete,
+            {**widget, "field_name": "target", "term": "cell"},
+        ),
+        (
+            "autocomplete, rare word",
+            autocomplete,
+            {**widget, "field_name": "target", "term": "nabla"},
+        ),
         ("history", f"{CHANGELIST}{linked.pk}/history/", {}),
-    ]  # fmt: skip
+    ]
     few = (
         Article.objects.annotate(links=Count("related_links"))
         .filter(links__lt=5)
@@ -87,7 +93,7 @@ def pages() -> list[tuple[str, str, dict]]:
         ("worklist, missing articles", reverse(f"{worklist}dangling"), {}),
         ("worklist, fewer than 5 links", reverse(f"{worklist}few_links"), {}),
         ("worklist, suggestions", reverse(f"{worklist}suggestions", args=[few.pk]), {}),
-    ]  # fmt: skip
+    ]
     return measured
 
 

@@ -183,7 +183,7 @@ class gunicorn:
                 str(self.workers),
                 "--log-level",
                 "warning",
-            ],  # fmt: skip
+            ],
             cwd=PROJECT_ROOT,
             env=self.env,
         )

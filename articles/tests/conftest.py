@@ -95,20 +95,37 @@ def demo_site(db, tmp_path) -> DemoSite:
     """
     folder = tmp_path / "articles"
     write_article(
-        folder, "math.md", MATH_URL, id=501, subject="Mathematics",
-        title="How do you write a ratio next to a gradient?", answer=MATH_ANSWER,
+        folder,
+        "math.md",
+        MATH_URL,
+        id=501,
+        subject="Mathematics",
+        title="How do you write a ratio next to a gradient?",
+        answer=MATH_ANSWER,
         related=[TABLE_URL, HOSTILE_URL, SEED_URL],
-    )  # fmt: skip
+    )
     write_article(
-        folder, "table.md", TABLE_URL, id=502, subject="Mathematics",
-        title="What does the truth table of AND look like?", answer=TABLE_ANSWER,
-        related=[MATH_URL], date="2024-12-06",
-    )  # fmt: skip
+        folder,
+        "table.md",
+        TABLE_URL,
+        id=502,
+        subject="Mathematics",
+        title="What does the truth table of AND look like?",
+        answer=TABLE_ANSWER,
+        related=[MATH_URL],
+        date="2024-12-06",
+    )
     write_article(
-        folder, "hostile.md", HOSTILE_URL, id=503, subject="Mathematics",
-        title="Is this answer safe to show?", answer=HOSTILE_ANSWER,
-        related=[MATH_URL], date="2024-12-05",
-    )  # fmt: skip
+        folder,
+        "hostile.md",
+        HOSTILE_URL,
+        id=503,
+        subject="Mathematics",
+        title="Is this answer safe to show?",
+        answer=HOSTILE_ANSWER,
+        related=[MATH_URL],
+        date="2024-12-05",
+    )
     call_command("import_articles", str(FIXTURES), str(folder), stdout=io.StringIO())
     articles = Article.objects.in_bulk(
         [MATH_URL, TABLE_URL, HOSTILE_URL, SEED_URL], field_name="url"

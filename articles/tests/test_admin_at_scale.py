@@ -49,7 +49,7 @@ def bulk_articles(count: int) -> list[Article]:
                     question=f"What does the {words} do?",
                     answer=f"The {words} answer number {n}.",
                     status="published",
-                )  # fmt: skip
+                )
             )
         created = Article.objects.bulk_create(batch)
         first = first or created

@@ -84,9 +84,11 @@ def test_an_editor_picks_a_related_article_by_title_and_reorders_the_links(
     make_article("third", title="The third question")
     article = make_article("q")
     article.replace_related_links(
-        [RelatedLink(position=1, target_url=first.url),
-         RelatedLink(position=2, target_url=second.url)]
-    )  # fmt: skip
+        [
+            RelatedLink(position=1, target_url=first.url),
+            RelatedLink(position=2, target_url=second.url),
+        ]
+    )
     logged_in.get(f"{live_server.url}/admin/articles/article/{article.pk}/change/")
 
     logged_in.find_element(By.CSS_SELECTOR, "#related_links-group .add-row a").click()
@@ -113,8 +115,10 @@ def test_an_editor_picks_a_related_article_by_title_and_reorders_the_links(
     links = list(article.related_links.values_list("position", "target__slug"))
     assert links == [(1, "second"), (2, "first"), (3, "third")]
     assert related_titles_on(logged_in, f"{live_server.url}{article.url}")[:3] == [
-        "The second question", "The first question", "The third question",
-    ]  # fmt: skip
+        "The second question",
+        "The first question",
+        "The third question",
+    ]
     assert console_errors(logged_in) == []
 
 

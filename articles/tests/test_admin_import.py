@@ -102,8 +102,10 @@ def test_the_dry_run_report_shows_each_outcome_and_writes_nothing(importer, tmp_
     assert Article.objects.get(url=MEDICINE + "updated").title == "Old title?"
     batch = ImportBatch.objects.get()
     assert (batch.state, batch.source, batch.user.username) == (
-        "dry_run", "admin", "ida",
-    )  # fmt: skip
+        "dry_run",
+        "admin",
+        "ida",
+    )
     assert batch.file_names == ["updated.md", "unchanged.md", "edited.md", "batch.zip"]
 
 
@@ -127,8 +129,12 @@ def test_confirming_imports_the_staged_files_and_keeps_the_editors_change(
     batch.refresh_from_db()
     assert batch.state == "applied" and batch.applied_at is not None
     assert batch.counts == {
-        "created": 1, "updated": 1, "unchanged": 1, "conflict": 1, "refused": 1,
-    }  # fmt: skip
+        "created": 1,
+        "updated": 1,
+        "unchanged": 1,
+        "conflict": 1,
+        "refused": 1,
+    }
     conflict = batch.files.get(outcome="conflict")
     assert conflict.name == "edited.md"
     assert "+    Changed in the file?" in conflict.diff
@@ -295,8 +301,10 @@ def test_the_next_upload_discards_dry_runs_left_unconfirmed_for_a_week(
 
     states = ImportBatch.objects.order_by("pk").values_list("file_names", "state")
     assert list(states) == [
-        (["old.md"], "discarded"), (["recent.md"], "dry_run"), (["new.md"], "dry_run"),
-    ]  # fmt: skip
+        (["old.md"], "discarded"),
+        (["recent.md"], "dry_run"),
+        (["new.md"], "dry_run"),
+    ]
     staged = {folder.name for folder in staging_dir.iterdir()}
     assert old.staging_token not in staged and recent.staging_token in staged
     assert len(staged) == 2

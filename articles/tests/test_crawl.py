@@ -45,18 +45,26 @@ def seeded_site(tmp_path):
     a draft that must never be linked, and a page that points at it."""
     for n in range(24):
         write_article(
-            tmp_path, f"bio/q{n}.md", f"/learn/biology/questions/q{n}",
-            title=f"Biology question {n}", subject="Biology",
+            tmp_path,
+            f"bio/q{n}.md",
+            f"/learn/biology/questions/q{n}",
+            title=f"Biology question {n}",
+            subject="Biology",
             date=f"2024-01-{n + 1:02}",
-            related=["/learn/medicine/questions/"
-                     "what-treatment-options-are-available-for-metastatic-liver-cancer",
-                     "/learn/biology/questions/draft-question",
-                     "/learn/biology/questions/never-imported"],
-        )  # fmt: skip
+            related=[
+                "/learn/medicine/questions/"
+                "what-treatment-options-are-available-for-metastatic-liver-cancer",
+                "/learn/biology/questions/draft-question",
+                "/learn/biology/questions/never-imported",
+            ],
+        )
     write_article(
-        tmp_path, "bio/draft.md", "/learn/biology/questions/draft-question",
-        title="A draft question", subject="Biology",
-    )  # fmt: skip
+        tmp_path,
+        "bio/draft.md",
+        "/learn/biology/questions/draft-question",
+        title="A draft question",
+        subject="Biology",
+    )
     call_command("import_articles", str(FIXTURES), str(tmp_path), stdout=io.StringIO())
     Article.objects.filter(slug="draft-question").update(status=Status.DRAFT)
 

@@ -155,11 +155,27 @@ def test_it_keeps_the_order_of_the_keys_of_the_first_seed():
     record = parse_article(FIRST_SEED.read_bytes())
 
     assert record.key_order == [
-        "_schema", "id", "date", "title", "article_title", "date_format",
-        "post_on_text", "seo", "author", "question", "answer", "subject",
-        "file_name", "url", "score", "related_article1", "related_article2",
-        "related_article3", "related_article4", "related_article5",
-    ]  # fmt: skip
+        "_schema",
+        "id",
+        "date",
+        "title",
+        "article_title",
+        "date_format",
+        "post_on_text",
+        "seo",
+        "author",
+        "question",
+        "answer",
+        "subject",
+        "file_name",
+        "url",
+        "score",
+        "related_article1",
+        "related_article2",
+        "related_article3",
+        "related_article4",
+        "related_article5",
+    ]
 
 
 def test_it_decodes_the_answer_of_the_first_seed_to_real_line_breaks():
@@ -253,9 +269,21 @@ def test_it_keeps_unknown_top_level_fields_and_their_place():
         "reviewed": datetime.date(2024, 12, 8),
     }
     assert record.key_order == [
-        "_schema", "id", "layout", "date", "title", "seo", "question", "answer",
-        "subject", "url", "tags", "score", "related_article1", "reviewed",
-    ]  # fmt: skip
+        "_schema",
+        "id",
+        "layout",
+        "date",
+        "title",
+        "seo",
+        "question",
+        "answer",
+        "subject",
+        "url",
+        "tags",
+        "score",
+        "related_article1",
+        "reviewed",
+    ]
 
 
 def test_it_keeps_unknown_seo_fields_and_their_place():

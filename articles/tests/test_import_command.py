@@ -55,8 +55,12 @@ def test_it_imports_the_seed_files_with_their_related_links():
     assert article.answer.startswith("Metastatic liver cancer, which occurs")
     assert "\n\n1. **Surgery**" in article.answer
     assert list(article.related_links.values_list("position", "target_id")) == [
-        (1, None), (2, None), (3, None), (4, None), (5, None),
-    ]  # fmt: skip
+        (1, None),
+        (2, None),
+        (3, None),
+        (4, None),
+        (5, None),
+    ]
     assert RelatedLink.objects.count() == 10
 
 

@@ -365,12 +365,51 @@ def test_hostile_input_comes_out_harmless(markdown, expected):
 
 
 PIECES = st.sampled_from(
-    ["<script>", "</script>", "<img src=x onerror=alert(1)>", "<a href='", "'>",
-     "javascript:", "[a](", ")", "$", "$$", "\\(", "\\)", "\\[", "\\]", "`", "```",
-     "\n", "\n\n", "    ", "| a |", "|---|", "# ", "- ", "1. ", "x", " ", "<", ">",
-     '"', "&", "\ue000i", "</span>", "</div>", "<style>", "<p onclick=x>",
-     "~~~", "](", "java", "script:", "&#58;", "data:", "<a title='"]
-)  # fmt: skip
+    [
+        "<script>",
+        "</script>",
+        "<img src=x onerror=alert(1)>",
+        "<a href='",
+        "'>",
+        "javascript:",
+        "[a](",
+        ")",
+        "$",
+        "$$",
+        "\\(",
+        "\\)",
+        "\\[",
+        "\\]",
+        "`",
+        "```",
+        "\n",
+        "\n\n",
+        "    ",
+        "| a |",
+        "|---|",
+        "# ",
+        "- ",
+        "1. ",
+        "x",
+        " ",
+        "<",
+        ">",
+        '"',
+        "&",
+        "\ue000i",
+        "</span>",
+        "</div>",
+        "<style>",
+        "<p onclick=x>",
+        "~~~",
+        "](",
+        "java",
+        "script:",
+        "&#58;",
+        "data:",
+        "<a title='",
+    ]
+)
 
 
 @given(st.lists(PIECES, max_size=40).map("".join))

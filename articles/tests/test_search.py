@@ -90,8 +90,10 @@ def test_a_marker_character_in_an_article_cannot_unbalance_the_markup():
         "a <mark>b &lt;i&gt; c</mark> d"
     )
     assert highlight("lone \ue001 and \ue000 markers").split() == [
-        "lone", "and", "markers",
-    ]  # fmt: skip
+        "lone",
+        "and",
+        "markers",
+    ]
 
 
 def test_the_page_shows_title_link_subject_date_and_snippet(client):
@@ -148,16 +150,20 @@ def test_past_the_cap_title_matches_come_first_then_the_newest(monkeypatch, clie
     make_article("old-title", title="Neuron basics", date="2020-01-01")
     for day in range(1, 5):
         make_article(
-            f"answer-{day}", title=f"Other {day}", date=f"2024-01-0{day}",
+            f"answer-{day}",
+            title=f"Other {day}",
+            date=f"2024-01-0{day}",
             answer="A neuron fires.",
-        )  # fmt: skip
+        )
 
     results = search_articles("neuron", limit=10)
 
     assert (results.total, results.more) == (3, True)
     assert [hit.article.title for hit in results.hits] == [
-        "Neuron basics", "Other 4", "Other 3",
-    ]  # fmt: skip
+        "Neuron basics",
+        "Other 4",
+        "Other 3",
+    ]
     assert "3+ results for" in page_of(client, q="neuron")
 
 
@@ -167,8 +173,9 @@ def test_quoted_words_must_come_together_in_order():
 
     assert titles('"acute inflammation"') == ["Acute inflammation"]
     assert sorted(titles("acute inflammation")) == [
-        "Acute inflammation", "Inflammation, acute or not",
-    ]  # fmt: skip
+        "Acute inflammation",
+        "Inflammation, acute or not",
+    ]
 
 
 def test_a_phrase_may_hold_small_words_and_several_phrases_may_be_asked():
@@ -271,11 +278,33 @@ def test_reimporting_a_changed_file_replaces_its_words(tmp_path):
 
 
 HOSTILE = [
-    '"unclosed', '""', 'a OR b AND', "NOT", "NEAR(a b)", "a NEAR/2 b", "cell*",
-    "*", "^cell", "title:cell", "{title}: cell", "-cell", "(cell", "cell)",
-    "%_\\", "'; DROP TABLE articles_article; --", "рак печени ✓", "🧬🦠",
-    "café", "x" * 500, "cell " * 100, "...", "   ", "", "\x00", "\ue000\ue001",
-]  # fmt: skip
+    '"unclosed',
+    '""',
+    "a OR b AND",
+    "NOT",
+    "NEAR(a b)",
+    "a NEAR/2 b",
+    "cell*",
+    "*",
+    "^cell",
+    "title:cell",
+    "{title}: cell",
+    "-cell",
+    "(cell",
+    "cell)",
+    "%_\\",
+    "'; DROP TABLE articles_article; --",
+    "рак печени ✓",
+    "🧬🦠",
+    "café",
+    "x" * 500,
+    "cell " * 100,
+    "...",
+    "   ",
+    "",
+    "\x00",
+    "\ue000\ue001",
+]
 
 
 @pytest.mark.parametrize("query", HOSTILE)

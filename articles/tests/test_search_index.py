@@ -29,9 +29,11 @@ def import_folder(folder, **options):
 def test_every_article_of_a_batch_larger_than_a_chunk_is_found(tmp_path):
     for n in range(25):
         write_article(
-            tmp_path, f"q{n}.md", f"/learn/medicine/questions/q{n}",
+            tmp_path,
+            f"q{n}.md",
+            f"/learn/medicine/questions/q{n}",
             title=f"Zygote question {n}",
-        )  # fmt: skip
+        )
 
     report = import_files([tmp_path], chunk_size=10, workers=1)
 

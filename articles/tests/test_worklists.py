@@ -281,7 +281,7 @@ def test_a_list_too_long_to_count_says_so_and_pages_through_its_newest(
             title=f"Q{n}?",
             question="Q?",
             answer="A.",
-        )  # fmt: skip
+        )
         for n in range(LIST_CAP + 1)
     )
 

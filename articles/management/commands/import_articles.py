@@ -27,17 +27,21 @@ class Command(BaseCommand):
             help="report what would happen; write nothing",
         )
         parser.add_argument(
-            "--strict", action="store_true",
+            "--strict",
+            action="store_true",
             help="all or nothing: if any file is refused or in conflict, write none",
-        )  # fmt: skip
+        )
         parser.add_argument(
-            "--workers", type=int, default=None,
+            "--workers",
+            type=int,
+            default=None,
             help="processes parsing files (default: the cores, at most 4)",
-        )  # fmt: skip
+        )
         parser.add_argument(
-            "--force", action="store_true",
+            "--force",
+            action="store_true",
             help="overwrite articles edited in the admin since their last import",
-        )  # fmt: skip
+        )
 
     def handle(
         self, *args, paths, dry_run, strict, force, workers, verbosity, **options
