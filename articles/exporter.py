@@ -5,9 +5,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from .frontmatter_writer import dump_article
+from articles.fileformat.writing import dump_article
+from articles.importing.rows import record_from_article
+
 from .models import Article
-from .records import record_from_article
 
 EXPORT_CHUNK = 2000
 

@@ -36,7 +36,12 @@ from bleach.linkifier import LinkifyFilter
 from django.conf import settings
 from django.utils.safestring import SafeString, mark_safe
 
-from .answer_text import CodeBlock, MathSpan, find_code_blocks, find_math
+from articles.fileformat.answer_text import (
+    CodeBlock,
+    MathSpan,
+    find_code_blocks,
+    find_math,
+)
 
 _HTML = "http://www.w3.org/1999/xhtml"
 # Placeholder: START kind hex(source) SEP hex(content) [SEP hex(language)] END,

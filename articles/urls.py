@@ -3,8 +3,9 @@ with or without a trailing slash."""
 
 from django.urls import path, re_path
 
+from articles.fileformat.limits import SLUG_PATTERN
+
 from . import feeds, views
-from .frontmatter import SLUG_PATTERN
 from .page_cache import cached_page
 
 app_name = "articles"

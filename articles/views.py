@@ -15,11 +15,12 @@ from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_safe
 
-from .frontmatter import article_url
+from articles.fileformat.limits import article_url
+from articles.search.terms import MAX_QUERY_CHARS
+
 from .models import Article, Redirect, Status, Subject
 from .page_cache import cached_page
 from .search import search_articles
-from .search_query import MAX_QUERY_CHARS
 from .sitemaps import SITEMAPS, needs_index
 from .structured_data import Crumb, article_json_ld
 

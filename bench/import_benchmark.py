@@ -8,7 +8,7 @@ a fresh subprocess so that the peak memory is that run's own:
 1. parse only: read every file and load its front matter (from the first `---`
    line to the next line that is exactly `---`) with PyYAML's CSafeLoader, the
    floor any import pays;
-2. import: `articles.importer.import_files([corpus])` on a fresh, migrated
+2. import: `articles.importing.importer.import_files([corpus])` on a fresh, migrated
    SQLite database in a temporary folder (the migration is not timed);
 3. re-import: the same import again on the same database, where every file
    should come back unchanged.
@@ -254,7 +254,7 @@ def run_import(corpus: Path) -> dict[str, Any]:
 
     django.setup()
 
-    from articles.importer import import_files
+    from articles.importing.importer import import_files
 
     setup_rss = peak_rss_mib()
     started = time.perf_counter()

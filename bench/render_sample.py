@@ -1,6 +1,6 @@
 """Render the answer of every article file in a folder, check it, time it.
 
-Each file is read as the importer reads it (`articles.file_reading`, which parses
+Each file is read as the importer reads it (`articles.importing.files`, which parses
 with `parse_article` and decodes the answer with `decode_answer`), then its
 answer goes through `articles.rendering.render_answer`. Checked per answer:
 
@@ -42,9 +42,8 @@ django.setup()
 
 from markdownify.templatetags.markdownify import markdownify  # noqa: E402
 
-from articles.answer_text import find_code_blocks, find_math  # noqa: E402
-from articles.file_reading import read_article_file  # noqa: E402
-from articles.importer import find_article_files  # noqa: E402
+from articles.fileformat.answer_text import find_code_blocks, find_math  # noqa: E402
+from articles.importing.files import find_article_files, read_article_file  # noqa: E402
 from articles.rendering import render_answer  # noqa: E402
 
 # A table's delimiter row: dashes (and colons) between pipes, at least one pipe.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import template
 
-from ..structured_data import json_ld_script
+from articles.structured_data import json_ld_script
 
 register = template.Library()
 

@@ -12,7 +12,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from articles.frontmatter import article_url
+from articles.fileformat.limits import article_url
 from articles.models import Article, RelatedLink, Subject
 
 pytestmark = pytest.mark.django_db

@@ -19,7 +19,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
 
-from articles.importer import import_files
+from articles.importing.importer import import_files
 from articles.models import Article, ImportBatch, ImportedFile
 
 from .factories import article_text, article_upload, staff, write_article
@@ -317,7 +317,7 @@ def test_the_next_upload_discards_dry_runs_left_unconfirmed_for_a_week(
 @pytest.fixture
 def a_dry_run(tmp_path) -> ImportBatch:
     """A dry run uploaded by an importer, awaiting confirmation."""
-    from articles.import_batches import start_upload_batch
+    from articles.importing.batches import start_upload_batch
 
     user = User.objects.create_user("ida", is_staff=True)
     return start_upload_batch([article_upload("a.md", MEDICINE + "a")], user=user)

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from articles.answer_text import decode_answer, encode_answer, math_spans
+from articles.fileformat.answer_text import decode_answer, encode_answer, math_spans
 
 # File-form text: any characters but real line breaks.
 FILE_TEXT = st.text(

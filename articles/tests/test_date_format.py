@@ -4,7 +4,7 @@ import datetime
 
 import pytest
 
-from articles.date_format import format_date
+from articles.fileformat.dates import format_date
 
 SEED_DATE = datetime.date(2024, 12, 7)
 

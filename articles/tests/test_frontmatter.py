@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from articles.frontmatter import MAX_FILE_BYTES, FormatError, parse_article
+from articles.fileformat.limits import MAX_FILE_BYTES
+from articles.fileformat.reading import FormatError, parse_article
 
 PROJECT = Path(__file__).resolve().parents[2]
 SEEDS = PROJECT / "fixtures"
@@ -715,7 +716,7 @@ def test_it_refuses_very_deeply_nested_values_without_crashing_the_process():
     # Run in a child process: the crash this guards against is a segfault.
     depth = 200_000
     program = (
-        "from articles.frontmatter import FormatError, parse_article\n"
+        "from articles.fileformat.reading import FormatError, parse_article\n"
         "data = ('---\\nid: 1\\ndate: 2024-12-07\\ntitle: A\\nquestion: Q\\n'\n"
         "    'answer: A\\nsubject: Medicine\\nurl: /learn/medicine/questions/a\\n'\n"
         f"    'deep: ' + '[' * {depth} + ']' * {depth} + '\\n---\\n').encode()\n"

@@ -9,15 +9,15 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from articles.frontmatter import (
+from articles.fileformat.article_record import (
     KNOWN_FIELDS,
-    RELATED_KEYS,
     SEO_FIELDS,
     ArticleRecord,
     RelatedRef,
-    parse_article,
 )
-from articles.frontmatter_writer import dump_article
+from articles.fileformat.limits import RELATED_KEYS
+from articles.fileformat.reading import parse_article
+from articles.fileformat.writing import dump_article
 
 PROJECT = Path(__file__).resolve().parents[2]
 SEEDS = [

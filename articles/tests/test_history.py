@@ -9,7 +9,8 @@ import pytest
 from django.core.management import call_command
 from reversion.models import Version
 
-from articles.history import article_versions, record_revisions
+from articles.history import article_versions
+from articles.importing.revisions import write_revisions
 from articles.models import Article, Redirect, Status
 
 from .factories import change_form_data, make_article, staff, write_article
@@ -267,7 +268,7 @@ def test_a_bulk_revision_holds_what_reversion_itself_would_keep(editor):
     edit(editor, article)  # reversion's own revision
     by_reversion = article_versions(article.pk).get()
 
-    record_revisions([(article.pk, "in bulk")])
+    write_revisions([(article.pk, "in bulk")])
 
     in_bulk = article_versions(article.pk).first()
     assert in_bulk.revision.get_comment() == "in bulk"

@@ -314,7 +314,7 @@ def test_an_edit_that_matches_the_new_file_is_no_conflict(tmp_path):
 
 
 def test_a_chunk_costs_the_same_queries_whatever_its_size(tmp_path):
-    from articles.importer import import_files
+    from articles.importing.importer import import_files
 
     def queries_to_import(count, folder):
         # Each batch under a subject of its own, so both create one.
@@ -345,7 +345,7 @@ def test_a_progress_bar_is_drawn_on_a_terminal(tmp_path):
 
 
 def test_parsing_in_worker_processes_gives_the_same_outcomes(tmp_path):
-    from articles.importer import import_files
+    from articles.importing.importer import import_files
 
     for n in range(6):
         write_article(

@@ -12,7 +12,7 @@ import pytest
 from django.core.files import File
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from articles.import_uploads import UploadRefused, stage_uploads
+from articles.importing.uploads import UploadRefused, stage_uploads
 
 from .factories import article_text, article_upload
 

@@ -15,8 +15,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from markdownify.templatetags.markdownify import markdownify
 
-from articles.answer_text import find_code_blocks, find_math
-from articles.frontmatter import parse_article
+from articles.fileformat.answer_text import find_code_blocks, find_math
+from articles.fileformat.reading import parse_article
 from articles.rendering import has_math, render_answer
 
 from .factories import make_article

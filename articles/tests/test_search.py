@@ -10,10 +10,10 @@ from django.db import connection
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from articles import search
 from articles.models import Article, Status, Subject
-from articles.search import highlight, search_articles
-from articles.search_query import parse_query
+from articles.search import highlight, policy, search_articles
+from articles.search.backend import current_backend
+from articles.search.terms import parse_query
 
 from .factories import make_article, write_article
 
@@ -146,7 +146,7 @@ def test_results_come_a_page_at_a_time_and_past_the_end_is_404(client):
 
 
 def test_past_the_cap_title_matches_come_first_then_the_newest(monkeypatch, client):
-    monkeypatch.setattr(search, "CAP", 3)
+    monkeypatch.setattr(policy, "CAP", 3)
     make_article("old-title", title="Neuron basics", date="2020-01-01")
     for day in range(1, 5):
         make_article(
@@ -222,9 +222,9 @@ def test_an_article_unpublished_after_its_id_was_matched_is_left_out():
     # must not be shown, nor suggested to editors.
     draft = make_article("draft", title="Glycolysis", status=Status.DRAFT)
     shown = make_article("shown", title="Glycolysis too")
-    backend = search._backend()
+    backend = current_backend()
 
-    hits = search._hits(backend, parse_query("glycolysis"), [draft.pk, shown.pk])
+    hits = policy._hits(backend, parse_query("glycolysis"), [draft.pk, shown.pk])
 
     assert [hit.article.title for hit in hits] == ["Glycolysis too"]
 
@@ -373,7 +373,7 @@ def test_a_results_page_costs_the_same_queries_however_many_hit(
 def test_a_page_past_the_cap_costs_one_query_more(
     monkeypatch, client, django_assert_num_queries
 ):
-    monkeypatch.setattr(search, "CAP", 5)
+    monkeypatch.setattr(policy, "CAP", 5)
     for number in range(8):
         make_article(f"cortex-{number:02}", title=f"Other {number}", answer="Cortex.")
     make_article("title", title="Cortex")

@@ -9,9 +9,9 @@ import pytest
 from django.core.management import call_command
 from django.db import connection, transaction
 
-from articles.importer import import_files
+from articles.importing.importer import import_files
 from articles.search import search_articles
-from articles.search_index import indexing_in_bulk
+from articles.search.index import indexing_in_bulk
 
 from .factories import make_article, write_article
 

@@ -11,9 +11,9 @@ from django.contrib.auth.models import User
 from django.db import connection
 from reversion.models import Version
 
-from articles.frontmatter import article_url
+from articles.admin.worklists import LIST_CAP
+from articles.fileformat.limits import article_url
 from articles.models import Article, RelatedLink, Status, Subject
-from articles.worklists import LIST_CAP
 
 from .factories import make_article, staff
 

@@ -3,17 +3,18 @@
 Files and folders (searched recursively for .md and .txt files). Each file ends
 created, updated, unchanged, conflict or refused; a summary line counts them.
 The exit status is 1 when any file was refused or in conflict. The work itself
-is done by `articles.importer`; this command only parses arguments and prints.
+is done by `articles.importing`; this command only parses arguments and prints.
 Each run is recorded as an import batch, browsable in the admin, unless every
-file was unchanged (`articles.import_batches`).
+file was unchanged (`articles.importing.batches`).
 """
 
 from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
-from articles.import_batches import run_command_batch
-from articles.importer import ImportPathError, count_article_files
+from articles.importing.batches import run_command_batch
+from articles.importing.files import ImportPathError, count_article_files
+from articles.models import Outcome
 
 
 class Command(BaseCommand):
@@ -65,7 +66,7 @@ class Command(BaseCommand):
             progress.finish()
         style = self.style.ERROR if report.failed else self.style.SUCCESS
         self.stdout.write(style(report.summary()))
-        if report.counts["conflict"]:
+        if report.counts[Outcome.CONFLICT]:
             self.stderr.write(
                 "Articles in conflict keep their edits; --force overwrites them "
                 "with their files."
@@ -77,7 +78,7 @@ class Command(BaseCommand):
             )
 
     def show(self, outcome, verbosity, progress) -> None:
-        if outcome.outcome in {"refused", "conflict"}:
+        if Outcome(outcome.outcome).is_problem:
             if progress:
                 progress.clear()
             self.stderr.write(str(outcome), style_func=self.style.ERROR)

@@ -3,14 +3,14 @@
     results = search_articles("liver cancer", subject=medicine, offset=20)
     results.total, [(hit.article.title, hit.snippet) for hit in results.hits]
 
-What a reader types is cut into terms (search_query.py); every term must
+What a reader types is cut into terms (terms.py); every term must
 match. If nothing matches, a last single word of three letters or more is
 tried again as a word's start ("photosynth"): only then, as a prefix is slow
 on SQLite.
 
-SQLite: the FTS5 table of migration 0003, ranked by bm25 (search_sqlite.py).
+SQLite: the FTS5 table of migration 0003, ranked by bm25 (sqlite.py).
 PostgreSQL: the generated column `search_vector`, ranked by ts_rank_cd
-(search_postgres.py). Both weigh title 1,
+(postgres.py). Both weigh title 1,
 question 0.4, keywords 0.2, answer 0.1; equal ranks go newest first, then
 highest id. Both index published articles only: drafts are never found.
 
@@ -24,7 +24,7 @@ Snippets come from the answer, HTML-escaped, matched words in <mark>: the
 database marks them with private-use characters, turned into tags only after
 the text is escaped.
 
-`similar_articles` serves the editors' suggestions (articles/worklists.py):
+`similar_articles` serves the editors' suggestions (articles/admin/worklists.py):
 articles with any of a text's rarer words, ranked the same way.
 """
 
@@ -34,23 +34,14 @@ import dataclasses
 import re
 from collections.abc import Collection
 
-from django.db import connection
 from django.db.models.expressions import RawSQL
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from .models import Article, Subject
-from .search_postgres import PostgresSearch
-from .search_query import (
-    START,
-    STOP,
-    Term,
-    as_prefix,
-    fetch,
-    parse_query,
-    words_of,
-)
-from .search_sqlite import SQLiteSearch
+from articles.models import Article, Subject
+
+from .backend import current_backend
+from .terms import START, STOP, Term, as_prefix, fetch, parse_query, words_of
 
 CAP = 1000
 
@@ -101,7 +92,7 @@ def search_articles(
     terms = parse_query(query)
     if not terms:
         return SearchResults(total=0, hits=[])
-    backend = _backend()
+    backend = current_backend()
     subject_id = subject.pk if subject is not None else None
     with backend.planning():
         terms = backend.prepare(terms)
@@ -171,7 +162,7 @@ def similar_articles(
     words = _content_words(text)
     if not words:
         return []
-    backend = _backend()
+    backend = current_backend()
     with backend.planning():
         rarest = _rarest_words(backend, words)
         if not rarest:
@@ -220,14 +211,6 @@ def highlight(snippet: str | None) -> SafeString:
     text = " ".join(_MARKDOWN.sub("", snippet or "").split())
     html = _MARKED.sub(r"<mark>\1</mark>", escape(text))
     return mark_safe(html.replace(START, "").replace(STOP, ""))
-
-
-def _backend():
-    if connection.vendor == "sqlite":
-        return SQLiteSearch
-    if connection.vendor == "postgresql":
-        return PostgresSearch
-    raise NotImplementedError(f"search needs SQLite or PostgreSQL: {connection.vendor}")
 
 
 # The SQL that follows takes values as parameters only. Each method is one query.

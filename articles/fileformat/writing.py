@@ -18,13 +18,14 @@ from typing import Any
 import yaml
 
 from .answer_text import encode_answer
-from .frontmatter import (
-    RELATED_KEYS,
+from .article_record import (
     SEO_FIELDS,
     TEXT_FIELDS,
     ArticleRecord,
     RelatedRef,
+    is_given,
 )
+from .limits import RELATED_KEYS
 
 # Where the seeds put each key; a key the file did not have goes after the
 # nearest key before it in this order.
@@ -97,21 +98,17 @@ def ordered_keys(file_order: list, values: dict, canonical: tuple) -> list:
     return keys
 
 
-def _present(value: Any, key: str, file_order: list) -> bool:
-    return value is not None or key in file_order
-
-
 def _top_level_values(record: ArticleRecord) -> dict:
     values: dict[str, Any] = dict(record.extra)
     for key, attribute in TEXT_FIELDS.items():
         value = getattr(record, attribute)
-        if _present(value, key, record.key_order):
+        if is_given(value, key, record.key_order):
             values[key] = value
     values["answer"] = encode_answer(record.answer)
     values["id"] = record.id
     values["date"] = record.date
     for key in ("score", "no_index"):
-        if _present(getattr(record, key), key, record.key_order):
+        if is_given(getattr(record, key), key, record.key_order):
             values[key] = getattr(record, key)
     seo = _seo_values(record)
     if seo or "seo" in record.key_order:
@@ -127,7 +124,7 @@ def _seo_values(record: ArticleRecord) -> dict:
     values = dict(record.seo_extra)
     for key, attribute in SEO_FIELDS.items():
         value = getattr(record, attribute)
-        if _present(value, key, record.seo_key_order):
+        if is_given(value, key, record.seo_key_order):
             values[key] = value
     return values
 
@@ -136,7 +133,7 @@ def _related_mapping(ref: RelatedRef) -> _Mapping:
     values = dict(ref.extra)
     for key in RELATED_ORDER:
         value = getattr(ref, key)
-        if _present(value, key, ref.key_order):
+        if is_given(value, key, ref.key_order):
             values[key] = value
     return _Mapping(
         values, ref.key_order, RELATED_ORDER, FOLDED_RELATED, indent=4, fold_indent=8

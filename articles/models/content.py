@@ -1,5 +1,6 @@
-"""Subjects, articles, the ordered related links between articles, the redirects
-from URLs articles have left, and the content version that retires cached pages.
+"""The content: subjects, articles, the ordered related links between articles,
+the redirects from URLs articles have left, and the content version that
+retires cached pages.
 """
 
 from __future__ import annotations
@@ -18,11 +19,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import Truncator
 
-from .date_format import format_date
-from .frontmatter import MAX_CHARS, MAX_RELATED, SLUG_PATTERN, article_url
-
-# The import batches' models: imported here, where Django looks for models.
-from .import_records import ImportBatch, ImportedFile  # noqa: F401
+from articles.fileformat.dates import format_date
+from articles.fileformat.limits import MAX_CHARS, MAX_RELATED, SLUG_PATTERN, article_url
 
 
 class Subject(models.Model):
@@ -255,7 +253,7 @@ class Article(models.Model):
         it had (if other), answers 301 to it, and its own URL redirects nowhere.
         Two queries at most."""
         moves = [(old_url, self.pk)] if old_url and old_url != self.url else []
-        Redirect.record_moves(moves, now_at=[self.url])
+        Redirect.save_moves(moves, now_at=[self.url])
 
     def replace_related_links(self, links: list[RelatedLink]) -> None:
         """Make `links` this article's related links, each pointed at the article
@@ -420,7 +418,7 @@ class Redirect(models.Model):
         return f"{self.old_url} -> {self.article.url}"
 
     @classmethod
-    def record_moves(cls, moves: list[tuple[str, int]], *, now_at: list[str]) -> None:
+    def save_moves(cls, moves: list[tuple[str, int]], *, now_at: list[str]) -> None:
         """Each (old URL, article id) of `moves` answers 301 to that article; no
         URL of `now_at`, where articles live now, redirects anywhere. Two
         queries, one without moves."""

@@ -34,8 +34,9 @@ from stat import S_ISLNK
 from django.conf import settings
 from django.core.files import File
 
-from .frontmatter import MAX_FILE_BYTES
-from .importer import ARTICLE_SUFFIXES, count_article_files
+from articles.fileformat.limits import MAX_FILE_BYTES
+
+from .files import ARTICLE_SUFFIXES, count_article_files
 
 CHUNK_BYTES = 64 * 1024
 LEFT_OUT_SHOWN = 50

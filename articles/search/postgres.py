@@ -11,7 +11,7 @@ import dataclasses
 
 from django.db import connection, transaction
 
-from .search_query import SNIPPET_WORDS, START, STOP, Term, fetch
+from .terms import SNIPPET_WORDS, START, STOP, Term, fetch
 
 
 class PostgresSearch:

@@ -2,7 +2,7 @@
 
 `parse_article(data)` turns a file's bytes into an `ArticleRecord`, or raises
 `FormatError` with the line the problem is on. Writing the record back in the
-seed style lives in `frontmatter_writer`. No Django here: the format can be
+seed style lives in `writing`. No Django here: the format can be
 read, tested and reused on its own.
 
 Nothing in a file is lost: fields no one listed are kept in `extra` (and
@@ -13,7 +13,6 @@ is kept in `key_order`, so a record writes back to the same data.
 from __future__ import annotations
 
 import collections.abc
-import dataclasses
 import datetime
 import math
 import re
@@ -22,60 +21,16 @@ from typing import Any
 import yaml
 
 from .answer_text import decode_answer
-
-MAX_FILE_BYTES = 1024 * 1024
-MAX_DEPTH = 100
-# The longest text each field may hold, in characters; the models use the same.
-MAX_CHARS = {
-    "_schema": 100,
-    "title": 500,
-    "article_title": 500,
-    "date_format": 100,
-    "post_on_text": 100,
-    "author": 200,
-    "question": 2000,
-    "answer": 200_000,
-    "subject": 200,
-    "file_name": 300,
-    "url": 300,
-    "seo.title": 500,
-    "seo.page_description": 2000,
-    "seo.page_keywords": 2000,
-}
-# A file names at most five related articles: related_article1 to related_article5.
-MAX_RELATED = 5
-RELATED_KEYS = tuple(f"related_article{n}" for n in range(1, MAX_RELATED + 1))
-# A subject's or an article's part of a URL: lower-case words joined by hyphens.
-SLUG_PATTERN = r"[a-z0-9]+(?:-[a-z0-9]+)*"
-URL_PATTERN = re.compile(
-    rf"^/learn/(?P<subject>{SLUG_PATTERN})/questions/(?P<slug>{SLUG_PATTERN})$"
+from .article_record import (
+    KNOWN_FIELDS,
+    REQUIRED_FIELDS,
+    SEO_FIELDS,
+    TEXT_FIELDS,
+    ArticleRecord,
+    RelatedRef,
+    given_text,
 )
-
-# Top-level fields that hold text, by key, with the record attribute they fill.
-TEXT_FIELDS = {
-    "_schema": "schema",
-    "title": "title",
-    "article_title": "article_title",
-    "date_format": "date_format",
-    "post_on_text": "post_on_text",
-    "author": "author",
-    "question": "question",
-    "answer": "answer",
-    "subject": "subject",
-    "file_name": "file_name",
-    "url": "url",
-}
-REQUIRED_FIELDS = ("id", "date", "title", "question", "answer", "subject", "url")
-SEO_FIELDS = {
-    "title": "seo_title",
-    "page_description": "seo_description",
-    "page_keywords": "seo_keywords",
-}
-KNOWN_FIELDS = {*TEXT_FIELDS, "id", "date", "seo", "score", "no_index", *RELATED_KEYS}
-
-
-def article_url(subject_slug: str, slug: str) -> str:
-    return f"/learn/{subject_slug}/questions/{slug}"
+from .limits import MAX_CHARS, MAX_DEPTH, MAX_FILE_BYTES, RELATED_KEYS, URL_PATTERN
 
 
 class FormatError(ValueError):
@@ -90,57 +45,6 @@ class FormatError(ValueError):
         if self.line is None:
             return self.message
         return f"line {self.line}: {self.message}"
-
-
-@dataclasses.dataclass
-class RelatedRef:
-    """One `related_articleN` entry, as the file gives it."""
-
-    position: int
-    url: str
-    id: int | None = None
-    title: str | None = None
-    subject: str | None = None
-    key_order: list[str] = dataclasses.field(default_factory=list)
-    extra: dict[str, Any] = dataclasses.field(default_factory=dict)
-
-
-@dataclasses.dataclass
-class ArticleRecord:
-    """Everything one article file says. `answer` is Markdown with real newlines."""
-
-    id: int
-    date: datetime.date
-    title: str
-    question: str
-    answer: str
-    subject: str
-    url: str
-    schema: str | None = None
-    article_title: str | None = None
-    date_format: str | None = None
-    post_on_text: str | None = None
-    author: str | None = None
-    file_name: str | None = None
-    seo_title: str | None = None
-    seo_description: str | None = None
-    seo_keywords: str | None = None
-    score: float | None = None
-    no_index: bool | None = None
-    related: list[RelatedRef] = dataclasses.field(default_factory=list)
-    extra: dict[str, Any] = dataclasses.field(default_factory=dict)
-    seo_extra: dict[str, Any] = dataclasses.field(default_factory=dict)
-    key_order: list[str] = dataclasses.field(default_factory=list)
-    seo_key_order: list[str] = dataclasses.field(default_factory=list)
-    body: str = "\n&nbsp;"
-
-    @property
-    def subject_slug(self) -> str:
-        return URL_PATTERN.match(self.url)["subject"]
-
-    @property
-    def slug(self) -> str:
-        return URL_PATTERN.match(self.url)["slug"]
 
 
 class _StrictLoader(yaml.CSafeLoader):
@@ -305,9 +209,7 @@ def _record_from_fields(fields: dict, body: str) -> ArticleRecord:
             raise _field_error(key, "is required")
     values: dict[str, Any] = {"key_order": list(fields), "body": body}
     for key, attribute in TEXT_FIELDS.items():
-        if key in fields:
-            # An empty `author:` is read as empty text, as a column holds it.
-            values[attribute] = _text(fields, key) or ""
+        values[attribute] = given_text(_text(fields, key), key, fields)
     values["answer"] = decode_answer(values["answer"])
     values["id"] = _integer(fields, "id")
     values["date"] = _date(fields, "date")
@@ -395,9 +297,7 @@ def _seo(fields: dict) -> dict[str, Any]:
         raise _field_error("seo", f"must be a mapping of fields, not {_describe(seo)}")
     values: dict[str, Any] = {"seo_key_order": [str(key) for key in seo]}
     for key, attribute in SEO_FIELDS.items():
-        values[attribute] = (
-            (_text(seo, key, f"seo.{key}") or "") if key in seo else None
-        )
+        values[attribute] = given_text(_text(seo, key, f"seo.{key}"), key, seo)
     values["seo_extra"] = {k: v for k, v in seo.items() if k not in SEO_FIELDS}
     _refuse_deep_or_shared_values(values["seo_extra"], "seo.")
     return values
@@ -417,9 +317,8 @@ def _related(fields: dict, key: str, position: int) -> RelatedRef:
         position=position,
         url=url,
         id=_integer(ref, "id", f"{key}.id"),
-        title=_text(ref, "title", f"{key}.title") or ("" if "title" in ref else None),
-        subject=_text(ref, "subject", f"{key}.subject")
-        or ("" if "subject" in ref else None),
+        title=given_text(_text(ref, "title", f"{key}.title"), "title", ref),
+        subject=given_text(_text(ref, "subject", f"{key}.subject"), "subject", ref),
         key_order=[str(k) for k in ref],
         extra=extra,
     )

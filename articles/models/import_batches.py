@@ -1,6 +1,6 @@
-"""The records of import batches: each run of the importer, from the admin or
-the command line, and every file's outcome. What is done with them is in
-articles/import_batches.py; models.py imports them, so Django finds them there.
+"""Import batches: each run of the importer, from the admin or the command
+line, and every file's outcome (`Outcome`). What is done with them is in
+articles/importing/batches.py.
 """
 
 from __future__ import annotations
@@ -8,13 +8,28 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from .frontmatter import MAX_CHARS
+from articles.fileformat.limits import MAX_CHARS
+
+
+class Outcome(models.TextChoices):
+    """What an import did with one file; `importing.outcomes` decides which."""
+
+    CREATED = "created", "created"
+    UPDATED = "updated", "updated"
+    UNCHANGED = "unchanged", "unchanged"
+    CONFLICT = "conflict", "conflict"
+    REFUSED = "refused", "refused"
+
+    @property
+    def is_problem(self) -> bool:
+        """Whether the file did not go in cleanly: the import then exits 1."""
+        return self in {Outcome.CONFLICT, Outcome.REFUSED}
 
 
 class ImportBatch(models.Model):
     """One run of the importer, from the admin or the command line, and what
     came of it. An admin upload waits, staged, as a dry run until an importer
-    confirms or discards it (articles/import_batches.py)."""
+    confirms or discards it (articles/importing/batches.py)."""
 
     class Source(models.TextChoices):
         ADMIN = "admin", "admin upload"
@@ -25,9 +40,6 @@ class ImportBatch(models.Model):
         APPLIED = "applied", "applied"
         ROLLED_BACK = "rolled_back", "rolled back (strict): nothing written"
         DISCARDED = "discarded", "discarded"
-
-    # The importer's outcomes, each counted in the field of its name.
-    OUTCOMES = ("created", "updated", "unchanged", "conflict", "refused")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -65,6 +77,7 @@ class ImportBatch(models.Model):
         editable=False,
         help_text="The folder under IMPORT_STAGING_DIR holding the staged files.",
     )
+    # Each Outcome is counted in the field of its name.
     created = models.PositiveIntegerField(default=0)
     updated = models.PositiveIntegerField(default=0)
     unchanged = models.PositiveIntegerField(default=0)
@@ -92,7 +105,7 @@ class ImportBatch(models.Model):
 
     @property
     def counts(self) -> dict[str, int]:
-        return {name: getattr(self, name) for name in self.OUTCOMES}
+        return {name: getattr(self, name) for name in Outcome.values}
 
     @property
     def total(self) -> int:
@@ -115,7 +128,7 @@ class ImportedFile(models.Model):
     )
     outcome = models.CharField(
         max_length=10,
-        choices=[(name, name) for name in ImportBatch.OUTCOMES],
+        choices=Outcome.choices,
         help_text="created, updated, unchanged, conflict or refused.",
     )
     message = models.TextField(blank=True, help_text="Why, for a refusal or conflict.")

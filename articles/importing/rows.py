@@ -1,4 +1,4 @@
-"""Between file records and database rows: what an article row holds, and back.
+"""Between article records and database rows: what an article row holds, and back.
 
 `article_values(record)` gives the column values of an article; `record_from_article`
 rebuilds the record from a row and its links, so an export writes what the file
@@ -12,13 +12,13 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from .frontmatter import ArticleRecord, RelatedRef
-from .frontmatter_writer import settle_key_order, yaml_dump
+from articles.fileformat.article_record import ArticleRecord, RelatedRef, given_text
+from articles.fileformat.writing import settle_key_order, yaml_dump
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-    from .models import Article, RelatedLink
+    from articles.models import Article, RelatedLink
 
 # Record attributes stored in columns of the same name.
 SAME_NAME_FIELDS = (
@@ -90,9 +90,9 @@ def record_from_article(
     """The record an article row and its links describe. Costs no query."""
     values = {name: getattr(article, name) for name in SAME_NAME_FIELDS}
     for name, key in OPTIONAL_TEXT:
-        values[name] = _optional(values[name], key, article.key_order)
+        values[name] = given_text(values[name], key, article.key_order)
     for name, key in OPTIONAL_SEO_TEXT:
-        values[name] = _optional(values[name], key, article.seo_key_order)
+        values[name] = given_text(values[name], key, article.seo_key_order)
     no_index = article.no_index or "no_index" in article.key_order
     record = ArticleRecord(
         **values,
@@ -112,15 +112,11 @@ def _ref_from_link(link: RelatedLink) -> RelatedRef:
         position=link.position,
         url=link.target_url,
         id=link.target_source_id,
-        title=_optional(link.target_title, "title", link.key_order),
-        subject=_optional(link.target_subject, "subject", link.key_order),
+        title=given_text(link.target_title, "title", link.key_order),
+        subject=given_text(link.target_subject, "subject", link.key_order),
         key_order=link.key_order,
         extra=load_extra(link.extra_fields),
     )
-
-
-def _optional(value: str, key: str, key_order: list) -> str | None:
-    return value if value or key in key_order else None
 
 
 def fingerprint(record: ArticleRecord) -> str:

@@ -1,22 +1,15 @@
-"""Search on SQLite: the FTS5 table of migration 0003 (search_index.py keeps
+"""Search on SQLite: the FTS5 table of migration 0003 (index.py keeps
 it in step), ranked by bm25. Every method is one query, or an expression for
 one; values go as parameters, and FTS5 query text is built from terms that hold
-letters, digits and spaces only (search_query.parse_query).
+letters, digits and spaces only (terms.parse_query).
 """
 
 from __future__ import annotations
 
 import contextlib
 
-from .search_index import SEARCH_TABLE
-from .search_query import (
-    SNIPPET_CHARS,
-    SNIPPET_WORDS,
-    START,
-    STOP,
-    Term,
-    fetch,
-)
+from .index import SEARCH_TABLE
+from .terms import SNIPPET_CHARS, SNIPPET_WORDS, START, STOP, Term, fetch
 
 
 class SQLiteSearch:

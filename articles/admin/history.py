@@ -15,8 +15,8 @@ from django.urls import path, reverse
 from reversion.admin import VersionAdmin
 from reversion.models import Version
 
-from .history import article_versions, changes_between
-from .models import Article, Status
+from articles.history import article_versions, changes_between
+from articles.models import Article, Status
 
 HISTORY_LIMIT = 200
 

@@ -13,11 +13,53 @@ import os
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
 
-from .frontmatter import MAX_FILE_BYTES, ArticleRecord, FormatError, parse_article
+from articles.fileformat.article_record import ArticleRecord
+from articles.fileformat.limits import MAX_FILE_BYTES
+from articles.fileformat.reading import FormatError, parse_article
 
+ARTICLE_SUFFIXES = {".md", ".txt"}
 # (path, the record, or None and why the file was refused)
 ReadResult = tuple[str, ArticleRecord | None, str]
+
+
+class ImportPathError(ValueError):
+    """A path given to the import that is neither an article file nor a folder."""
+
+
+def find_article_files(paths: Iterable[str | os.PathLike]) -> Iterator[str]:
+    """Every article file under `paths`, in a stable order, found lazily.
+
+    A file named directly is read whatever its name; in folders, `.md` and
+    `.txt` files are, except hidden ones and READMEs.
+    """
+    for path in paths:
+        path = Path(path)
+        if path.is_file():
+            yield str(path)
+        elif path.is_dir():
+            yield from _walk(path)
+        else:
+            raise ImportPathError(f"{path}: no such file or folder")
+
+
+def count_article_files(paths: Iterable[str | os.PathLike]) -> int:
+    """How many files `find_article_files` finds: a walk of the folders, no reads."""
+    return sum(1 for _ in find_article_files(paths))
+
+
+def _walk(folder: Path) -> Iterator[str]:
+    for root, dirs, files in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(files):
+            stem, suffix = os.path.splitext(name)
+            if (
+                suffix.lower() in ARTICLE_SUFFIXES
+                and not name.startswith(".")
+                and stem.lower() != "readme"
+            ):
+                yield os.path.join(root, name)
 
 
 def default_workers() -> int:

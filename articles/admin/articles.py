@@ -1,4 +1,5 @@
-"""The admin: articles with their related links inline, in order; subjects."""
+"""The admin's articles: fieldsets in the page's order, the live preview of the
+answer, bulk publishing, with their related links inline, in order."""
 
 from __future__ import annotations
 
@@ -8,43 +9,22 @@ from django.contrib import admin, messages
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.decorators import method_decorator
 from django.views.decorators.http import require_POST
 
-from . import (
-    admin_import,  # noqa: F401  (registers the import batches' pages)
-    views,
-)
-from .admin_history import ArticleHistoryAdmin
-from .admin_related import RelatedArticleSearch, RelatedLinkInline
-from .admin_worklists import worklist_urls
-from .frontmatter import MAX_CHARS, article_url
-from .history import record_revisions
-from .models import Article, Redirect, RelatedLink, Status, Subject
-from .page_cache import content_changed
-from .rendering import render_answer
+from articles import views
+from articles.fileformat.limits import MAX_CHARS, article_url
+from articles.importing.revisions import write_revisions
+from articles.models import Article, Redirect, RelatedLink, Status
+from articles.page_cache import content_changed
+from articles.rendering import render_answer
 
-
-@admin.register(Subject)
-class SubjectAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "article_count"]
-    search_fields = ["name", "slug"]
-    readonly_fields = ["created_at"]
-
-    def get_readonly_fields(self, request, obj=None):
-        # The slug is in every URL of the subject's articles: it is set once.
-        return [*self.readonly_fields, "slug"] if obj else self.readonly_fields
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).annotate(article_count=Count("articles"))
-
-    @admin.display(description="Articles", ordering="article_count")
-    def article_count(self, subject):
-        return subject.article_count
+from .history import ArticleHistoryAdmin
+from .related_links import RelatedArticleSearch, RelatedLinkInline
+from .worklists import worklist_urls
 
 
 class ArticleForm(forms.ModelForm):
@@ -109,7 +89,6 @@ class ArticleChangeList(ChangeList):
         return super().get_queryset(request, exclude_parameters).only(*self.COLUMNS)
 
 
-@admin.register(Article)
 class ArticleAdmin(ArticleHistoryAdmin):
     form = ArticleForm
     list_display = [
@@ -251,7 +230,7 @@ class ArticleAdmin(ArticleHistoryAdmin):
             # update() sends no signal: retire the cached pages here.
             content_changed()
             comment = f"{done.capitalize()} (status: {status})."
-            record_revisions(((pk, comment) for pk in ids), user=request.user)
+            write_revisions(((pk, comment) for pk in ids), user=request.user)
         self.message_user(request, f"{count} article(s) {done}.", messages.SUCCESS)
 
     def view_on_site(self, article):

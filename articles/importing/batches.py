@@ -1,10 +1,10 @@
 """Import batches: each run of the importer, recorded with every file's outcome.
 
 An admin upload is imported in two steps. `start_upload_batch` stages the
-files (articles.import_uploads) and runs `importer.import_files` as a dry run:
+files (`uploads`) and runs `importer.import_files` as a dry run:
 the batch is recorded with each file's outcome, message and diff, and nothing
 else is written. `apply_batch` then imports the staged files for real, with
-the same `import_files`, and records what happened instead; `discard_batch`
+the same `import_files`, and keeps what happened instead; `discard_batch`
 drops them, as does the next upload once the dry run is IMPORT_DRY_RUN_DAYS
 old. The command line has one step, `run_command_batch`; a command run
 in which every file was unchanged is not recorded, so re-running an import
@@ -22,10 +22,12 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from .import_diff import DIFFED_OUTCOMES, diffs_for
-from .import_uploads import remove_staged, stage_uploads, staging_folder
-from .importer import FileOutcome, ImportReport, import_files
-from .models import ImportBatch, ImportedFile
+from articles.models import ImportBatch, ImportedFile, Outcome
+
+from .diffs import DIFFED_OUTCOMES, diffs_for
+from .importer import import_files
+from .outcomes import FileOutcome, ImportReport
+from .uploads import remove_staged, stage_uploads, staging_folder
 
 ROWS_PER_INSERT = 500
 
@@ -54,7 +56,7 @@ def start_upload_batch(uploads: Iterable, *, user) -> ImportBatch:
                 staging_token=staged.token,
             )
             report = _import_staged(batch, user, dry_run=True)
-            record_outcomes(batch, report, diffs_for(report.outcomes, staged.folder))
+            save_outcomes(batch, report, diffs_for(report.outcomes, staged.folder))
     except BaseException:
         remove_staged(staged.token)
         raise
@@ -62,7 +64,7 @@ def start_upload_batch(uploads: Iterable, *, user) -> ImportBatch:
 
 
 def apply_batch(batch: ImportBatch, *, user) -> ImportBatch:
-    """Import a dry run's staged files for real and record what happened.
+    """Import a dry run's staged files for real and keep what happened.
 
     The diff of an updated file is taken just before it is written; that of a
     conflict, after (the article was kept as it was). Raises BatchNotPending
@@ -76,18 +78,18 @@ def apply_batch(batch: ImportBatch, *, user) -> ImportBatch:
         raise BatchNotPending(f"{batch} has no staged files left to import.")
     _claim(batch, ImportBatch.State.APPLIED, applied_at=timezone.now())
     try:
-        before = diffs_for(_outcomes(batch, "updated"), folder)
+        before = diffs_for(_outcomes(batch, Outcome.UPDATED), folder)
         report = _import_staged(batch, user, dry_run=False)
     except BaseException:
         ImportBatch.objects.filter(pk=batch.pk).update(
             state=ImportBatch.State.DRY_RUN, applied_at=None
         )
         raise
-    conflicts = [o for o in report.outcomes if o.outcome == "conflict"]
+    conflicts = [o for o in report.outcomes if o.outcome == Outcome.CONFLICT]
     diffs = {**before, **diffs_for(conflicts, folder)}
     with transaction.atomic():
         batch.files.all().delete()
-        record_outcomes(batch, report, diffs)
+        save_outcomes(batch, report, diffs)
     remove_staged(batch.staging_token)
     batch.refresh_from_db()
     return batch
@@ -162,14 +164,16 @@ def run_command_batch(
     report = import_files(
         paths, dry_run=dry_run, keep_outcomes=True, comment=comment, **options
     )
-    if report.counts["unchanged"] == sum(report.counts.values()):
+    if report.counts[Outcome.UNCHANGED] == sum(report.counts.values()):
         return report  # nothing happened, nothing to record
     written = not (report.dry_run or report.rolled_back)
     state = ImportBatch.State.APPLIED if written else ImportBatch.State.DRY_RUN
     if report.rolled_back:
         state = ImportBatch.State.ROLLED_BACK
     # Once written, an updated article equals its file: only a conflict differs.
-    diffed = {"conflict"} if written else {"conflict", "updated"}
+    diffed = (
+        {Outcome.CONFLICT} if written else {Outcome.CONFLICT, Outcome.UPDATED}
+    )
     diffs = diffs_for(o for o in report.outcomes if o.outcome in diffed)
     with transaction.atomic():
         batch = ImportBatch.objects.create(
@@ -178,11 +182,11 @@ def run_command_batch(
             file_names=names,
             applied_at=timezone.now() if written else None,
         )
-        record_outcomes(batch, report, diffs)
+        save_outcomes(batch, report, diffs)
     return report
 
 
-def record_outcomes(
+def save_outcomes(
     batch: ImportBatch, report: ImportReport, diffs: dict[str, str]
 ) -> None:
     """Store the report's counts on the batch and a row per file (which needs
@@ -202,6 +206,6 @@ def record_outcomes(
         for outcome in report.outcomes
     )
     ImportedFile.objects.bulk_create(rows, batch_size=ROWS_PER_INSERT)
-    for name in ImportBatch.OUTCOMES:
+    for name in Outcome.values:
         setattr(batch, name, report.counts[name])
-    batch.save(update_fields=list(ImportBatch.OUTCOMES))
+    batch.save(update_fields=Outcome.values)

@@ -1,10 +1,11 @@
-"""One chunk of an import: each file's outcome decided, then written in bulk.
+"""One chunk of an import: what each file's outcome asks written, in bulk.
 
-`ChunkPlan.add` decides a file's outcome from the article at its URL (or the
-article it moves, see `find_moves`); `ChunkPlan.apply` writes the chunk's new
-and changed articles, their links, the redirects of the articles that moved,
-and a revision of each in their history. A few queries a chunk whatever its
-size: the importer's hot path.
+`ChunkPlan.add` has a file's outcome decided (`outcomes.decide`) from the
+article at its URL (or the article it moves, see `find_moves`) and keeps what
+that outcome writes; `ChunkPlan.apply` writes the chunk's new and changed
+articles, their links, the redirects of the articles that moved, and a revision
+of each in their history. A few queries a chunk whatever its size: the
+importer's hot path.
 """
 
 from __future__ import annotations
@@ -12,17 +13,16 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable
 
-from .bulk_insert import insert_rows
-from .frontmatter import ArticleRecord
-from .history import BOOKKEEPING, record_revisions
-from .models import Article, Redirect, RelatedLink, Subject
-from .records import article_values, fingerprint, link_values, record_from_article
-from .search_index import indexing_in_bulk
+from articles.fileformat.article_record import ArticleRecord
+from articles.history import BOOKKEEPING
+from articles.models import Article, Outcome, Redirect, RelatedLink, Subject
+from articles.search.index import indexing_in_bulk
 
-CONFLICT_MESSAGE = (
-    "the file changed, and so did the article in the admin since the last "
-    "import: the edit was kept"
-)
+from .bulk_insert import insert_rows
+from .outcomes import FileOutcome, decide
+from .revisions import write_revisions
+from .rows import article_values, fingerprint, link_values, record_from_article
+
 # An import never sets a status: an updated article keeps the one editors gave
 # it, not rewritten with the value read when the chunk began.
 UPDATED_FIELDS = [
@@ -94,24 +94,34 @@ class ChunkPlan:
         self.to_create: list[tuple[str, ArticleRecord, str]] = []
         self.to_update: list[tuple[str, ArticleRecord, str, Article]] = []
 
-    def add(self, path, record, digest, article, current: CurrentState):
-        """Decide the file's outcome: a FileOutcome's (outcome, message)."""
-        if article is None:
+    def add(
+        self,
+        path: str,
+        record: ArticleRecord,
+        digest: str,
+        article: Article | None,
+        current: CurrentState,
+        *,
+        redirected_to: str | None = None,
+    ) -> FileOutcome:
+        """The file's outcome (see `outcomes.decide`), kept to be written if it
+        creates or updates an article."""
+        outcome = decide(
+            path,
+            record,
+            digest,
+            article,
+            current_fingerprint=current.fingerprints.get(article.pk)
+            if article
+            else None,
+            force=self.force,
+            redirected_to=redirected_to,
+        )
+        if outcome.outcome == Outcome.CREATED:
             self.to_create.append((path, record, digest))
-            return "created", ""
-        moved = f"moved from {article.url}" if article.url != record.url else ""
-        if article.import_fingerprint == digest and not moved:
-            return "unchanged", ""
-        if self._edited(article, digest, current) and not self.force:
-            return "conflict", CONFLICT_MESSAGE
-        self.to_update.append((path, record, digest, article))
-        return "updated", moved
-
-    @staticmethod
-    def _edited(article: Article, digest: str, current: CurrentState) -> bool:
-        # Edited since the import, and not into what the file now says.
-        now = current.fingerprints.get(article.pk)
-        return now is not None and now not in {article.import_fingerprint, digest}
+        elif outcome.outcome == Outcome.UPDATED:
+            self.to_update.append((path, record, digest, article))
+        return outcome
 
     def records_to_write(self) -> list[ArticleRecord]:
         return [r for _, r, _ in self.to_create] + [r for _, r, _, _ in self.to_update]
@@ -148,7 +158,7 @@ class ChunkPlan:
             for ref in record.related
         ]
         insert_rows(RelatedLink, links)
-        Redirect.record_moves(moves, now_at=list(ids))
+        Redirect.save_moves(moves, now_at=list(ids))
         return {url: (ids[url], note) for url, note in notes.items()}
 
 
@@ -191,4 +201,4 @@ def _row_values(path, record, digest, subjects, now) -> dict:
 def keep_history(written: dict, *, user, comment: str) -> None:
     """A revision for each written article, commented with what happened to it."""
     prefix = f"{comment}: " if comment else "Import: "
-    record_revisions(((pk, prefix + note) for pk, note in written.values()), user=user)
+    write_revisions(((pk, prefix + note) for pk, note in written.values()), user=user)

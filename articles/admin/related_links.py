@@ -10,8 +10,8 @@ from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import ValidationError
 
-from .frontmatter import MAX_RELATED, URL_PATTERN
-from .models import Article, RelatedLink
+from articles.fileformat.limits import MAX_RELATED, URL_PATTERN
+from articles.models import Article, RelatedLink
 
 
 def label(article: Article) -> str:

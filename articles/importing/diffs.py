@@ -2,7 +2,7 @@
 
 Both sides are written out as article files the way the exporter writes them:
 the article as it is now (its row and its related links, through
-`records.record_from_article`) and the record the imported file holds. So the
+`rows.record_from_article`) and the record the imported file holds. So the
 diff shows what the data says differently, never how the file happened to be
 laid out. Only updated and conflict outcomes have a diff.
 """
@@ -13,14 +13,16 @@ import difflib
 import os
 from collections.abc import Iterable
 
-from .file_reading import read_article_file
-from .frontmatter import FormatError
-from .frontmatter_writer import dump_article
-from .importer import FileOutcome, chunks
-from .models import Article
-from .records import record_from_article
+from articles.fileformat.reading import FormatError
+from articles.fileformat.writing import dump_article
+from articles.models import Article, Outcome
 
-DIFFED_OUTCOMES = {"updated", "conflict"}
+from .files import read_article_file
+from .importer import chunks
+from .outcomes import FileOutcome
+from .rows import record_from_article
+
+DIFFED_OUTCOMES = {Outcome.UPDATED, Outcome.CONFLICT}
 DIFF_CHUNK = 500
 MAX_DIFF_CHARS = 100_000
 

@@ -2,9 +2,9 @@
 a dry run's report with Confirm and Discard, and each batch's files.
 
 Every page needs the permission articles.import_articles (the "Importers"
-role); other staff get 403. Batches are records of what happened: they are
+role); other staff get 403. Batches tell what happened: they are
 never added, changed or deleted through the admin's forms, only by importing.
-The work is done by articles.import_batches, as for the command line.
+The work is done by articles.importing.batches, as for the command line.
 """
 
 from __future__ import annotations
@@ -20,14 +20,14 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
-from .import_batches import (
+from articles.importing.batches import (
     BatchNotPending,
     apply_batch,
     discard_batch,
     start_upload_batch,
 )
-from .import_uploads import UploadRefused, names_listed
-from .models import ImportBatch
+from articles.importing.uploads import UploadRefused, names_listed
+from articles.models import ImportBatch, Outcome
 
 FILES_PER_PAGE = 100
 NAMES_LISTED = 3
@@ -65,7 +65,6 @@ def may_import(request) -> bool:
     return request.user.is_active and request.user.has_perm("articles.import_articles")
 
 
-@admin.register(ImportBatch)
 class ImportBatchAdmin(admin.ModelAdmin):
     list_display = [
         "__str__",
@@ -73,11 +72,7 @@ class ImportBatchAdmin(admin.ModelAdmin):
         "who",
         "source",
         "state_in_words",
-        "created",
-        "updated",
-        "unchanged",
-        "conflict",
-        "refused",
+        *Outcome.values,
         "uploaded_files",
     ]
     list_filter = ["state", "source"]
@@ -172,7 +167,7 @@ class ImportBatchAdmin(admin.ModelAdmin):
             raise Http404(f"No import batch {object_id}")
         outcome = request.GET.get("outcome", "")
         files = batch.files.all()
-        if outcome in ImportBatch.OUTCOMES:
+        if outcome in Outcome.values:
             files = files.filter(outcome=outcome)
         else:
             outcome = ""

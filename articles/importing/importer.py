@@ -1,0 +1,232 @@
+"""Article files into the database: read, decide, write, report.
+
+`import_files(paths)` reads every article file under the given files and
+folders (`files.py`), has each file's outcome decided (`outcomes.py`: created,
+updated, unchanged, conflict or refused), and writes what was decided
+(`plan.py`), a chunk at a time.
+
+Every article created or updated keeps a revision in its history (see
+`revisions.py`). Re-running an import is always safe. Files are handled in
+chunks, each in one transaction, with a handful of queries per chunk whatever
+its size. With `dry_run` everything runs inside a transaction that is rolled
+back; with `strict` the whole batch is one transaction, rolled back if any
+file failed.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import nullcontext
+from itertools import islice
+
+from django.db import DatabaseError, transaction
+from django.db.models import OuterRef, Subquery
+from django.utils import timezone
+
+from articles.fileformat.article_record import ArticleRecord
+from articles.models import Article, Redirect, RelatedLink, Subject
+from articles.page_cache import content_changed
+
+from . import outcomes
+from .files import ReadResult, default_workers, find_article_files, read_in_order
+from .outcomes import FileOutcome, ImportReport, UrlClaims, report_name
+from .plan import ChunkPlan, CurrentState, find_moves, keep_history
+from .rows import fingerprint
+
+CHUNK_SIZE = 1000
+
+
+def import_files(
+    paths: Iterable[str | os.PathLike],
+    *,
+    dry_run: bool = False,
+    strict: bool = False,
+    force: bool = False,
+    on_outcome: Callable[[FileOutcome], None] | None = None,
+    chunk_size: int = CHUNK_SIZE,
+    workers: int | None = None,
+    keep_outcomes: bool = False,
+    relative_to: str | os.PathLike | None = None,
+    user=None,
+    comment: str = "",
+) -> ImportReport:
+    """Import every article file under `paths`; see the module docstring.
+
+    `keep_outcomes` keeps every file's outcome in the report, not only the
+    problems. With `relative_to`, files are named (in outcomes, messages and
+    `Article.source_path`) by their path under that folder: an upload's own
+    names, not where the server staged them. Every article the batch creates
+    or updates keeps a revision in its history, by `user` (None: the command
+    line), with `comment`.
+    """
+    workers = default_workers() if workers is None else workers
+    batch = _Batch(force=force, on_outcome=on_outcome, relative_to=relative_to)
+    batch.history = None if dry_run else {"user": user, "comment": comment}
+    batch.report.dry_run = dry_run
+    batch.report.keep_outcomes = keep_outcomes
+    files = find_article_files(list(paths))
+    whole_batch = transaction.atomic() if dry_run or strict else nullcontext()
+    with whole_batch:
+        for results in read_in_order(chunks(files, chunk_size), workers):
+            batch.import_chunk(results)
+        if batch.report.wrote_articles:
+            if resolve_related_links():
+                content_changed()
+        if dry_run or (strict and batch.report.failed):
+            batch.report.rolled_back = not dry_run
+            transaction.set_rollback(True)
+    return batch.report
+
+
+def chunks(items: Iterable, size: int) -> Iterator[tuple]:
+    """`items` in tuples of `size` (the last one shorter), taken lazily."""
+    items = iter(items)
+    while chunk := tuple(islice(items, size)):
+        yield chunk
+
+
+def resolve_related_links() -> int:
+    """Point every unresolved link at the article now at its URL. One query."""
+    unresolved = RelatedLink.objects.filter(
+        target__isnull=True, target_url__in=Article.objects.values("url")
+    )
+    return unresolved.update(
+        target=Subquery(
+            Article.objects.filter(url=OuterRef("target_url")).values("id")[:1]
+        )
+    )
+
+
+class _Batch:
+    """One import run: the URLs it has claimed, its subjects, its report."""
+
+    def __init__(self, *, force: bool, on_outcome: Callable | None, relative_to=None):
+        self.force = force
+        self.relative_to = relative_to
+        self.on_outcome = on_outcome
+        self.report = ImportReport()
+        self.claims = UrlClaims(self.path_of)
+        self.subjects: dict[str, Subject] = {}
+        self.now = timezone.now()
+        self.history: dict | None = None
+
+    def report_outcome(self, outcome: FileOutcome) -> None:
+        self.report.add(outcome)
+        if self.on_outcome:
+            self.on_outcome(outcome)
+
+    def path_of(self, name: str) -> str:
+        """The file a report's name stands for."""
+        if self.relative_to is None:
+            return name
+        return os.path.join(self.relative_to, name)
+
+    def import_chunk(self, results: list[ReadResult]) -> None:
+        records = {}
+        for path, record, problem in results:
+            path = report_name(path, self.relative_to)
+            refusal = (
+                outcomes.unreadable(path, problem)
+                if record is None
+                else self.claims.claim(path, record)
+            )
+            if refusal:
+                self.report_outcome(refusal)
+            else:
+                records[path] = record
+        try:
+            with transaction.atomic():
+                written = self.write(records)
+        except DatabaseError:
+            # Something changed under us (another import, an editor): go file
+            # by file so that only the file the database refuses is refused.
+            written = [self.write_one(path, record) for path, record in records.items()]
+        for outcome in written:
+            self.report_outcome(outcome)
+
+    def write_one(self, path: str, record: ArticleRecord) -> FileOutcome:
+        try:
+            with transaction.atomic():
+                return self.write({path: record})[0]
+        except DatabaseError as error:
+            return outcomes.refused_by_database(path, record, error)
+
+    def write(self, records: dict[str, ArticleRecord]) -> list[FileOutcome]:
+        """Write a chunk of valid records; a few queries whatever its size."""
+        existing = Article.objects.in_bulk(
+            [r.url for r in records.values()], field_name="url"
+        )
+        existing.update(
+            find_moves(
+                (r for r in records.values() if r.url not in existing),
+                self.claims.__contains__,
+            )
+        )
+        digests = {path: fingerprint(record) for path, record in records.items()}
+        current = CurrentState.of(
+            existing[r.url]
+            for path, r in records.items()
+            if r.url in existing
+            and (
+                existing[r.url].import_fingerprint != digests[path]
+                or existing[r.url].url != r.url
+            )
+        )
+        taken_over = redirected_elsewhere(
+            r.url for r in records.values() if r.url not in existing
+        )
+        plan = ChunkPlan(force=self.force)
+        decided = [
+            plan.add(
+                path,
+                record,
+                digests[path],
+                existing.get(record.url),
+                current,
+                redirected_to=taken_over.get(record.url),
+            )
+            for path, record in records.items()
+        ]
+        self.ensure_subjects(plan.records_to_write())
+        written = plan.apply(self.subjects, self.now, current)
+        if written:
+            content_changed()
+            if self.history is not None:
+                keep_history(written, **self.history)
+        return decided
+
+    def ensure_subjects(self, records: list[ArticleRecord]) -> None:
+        """Load or create the subjects of these records. Three queries at most."""
+        spellings: dict[str, set[str]] = {}
+        for record in records:
+            if record.subject_slug not in self.subjects:
+                spellings.setdefault(record.subject_slug, set()).add(record.subject)
+        if not spellings:
+            return
+        found = Subject.objects.in_bulk(list(spellings), field_name="slug")
+        missing = [
+            Subject(slug=slug, name=preferred_spelling(names))
+            for slug, names in spellings.items()
+            if slug not in found
+        ]
+        Subject.objects.bulk_create(missing)
+        found.update(
+            Subject.objects.in_bulk([s.slug for s in missing], field_name="slug")
+        )
+        self.subjects.update(found)
+
+
+def redirected_elsewhere(urls: Iterable[str]) -> dict[str, str]:
+    """Of these URLs, those that redirect to an article that moved away, with
+    where they lead. One query."""
+    return dict(
+        Redirect.objects.filter(old_url__in=list(urls)).values_list(
+            "old_url", "article__url"
+        )
+    )
+
+
+def preferred_spelling(names: Iterable[str]) -> str:
+    """Of a subject's spellings, the one with most capitals: "Computer Science"."""
+    return max(sorted(names), key=lambda name: sum(c.isupper() for c in name))

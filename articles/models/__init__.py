@@ -1,0 +1,33 @@
+"""The app's models, re-exported here, where Django and the rest of the code
+look for them.
+
+Owns the tables and the rules that live on rows and querysets: `content` (subjects,
+articles, related links, redirects, the content version) and `import_batches`
+(each import run, every file's outcome). May import the file format
+(`articles.fileformat`) and nothing else of the project: no views, admin,
+importing or search (import-linter checks this).
+"""
+
+from .content import (
+    Article,
+    ArticleQuerySet,
+    ContentVersion,
+    Redirect,
+    RelatedLink,
+    Status,
+    Subject,
+)
+from .import_batches import ImportBatch, ImportedFile, Outcome
+
+__all__ = [
+    "Article",
+    "ArticleQuerySet",
+    "ContentVersion",
+    "ImportBatch",
+    "ImportedFile",
+    "Outcome",
+    "Redirect",
+    "RelatedLink",
+    "Status",
+    "Subject",
+]
