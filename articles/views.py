@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from django.contrib.sitemaps import views as sitemap_views
 from django.core.paginator import InvalidPage, Paginator
-from django.db.models import Count, Q
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -33,7 +32,7 @@ MORE_FROM_SUBJECT = 5
 @cached_page
 def home(request):
     """Search, the subjects and the latest questions. Three queries."""
-    subjects = list(subjects_with_counts())
+    subjects = list(Subject.objects.with_published_counts())
     return render(
         request,
         "articles/home.html",
@@ -53,7 +52,7 @@ def subject_index(request):
         request,
         "articles/subject_index.html",
         {
-            "subjects": subjects_with_counts(),
+            "subjects": Subject.objects.with_published_counts(),
             "breadcrumbs": [_learn_crumb()],
             "canonical_url": request.build_absolute_uri(request.path),
         },
@@ -197,14 +196,6 @@ def sitemap(request):
 def sitemap_section(request, section):
     """One section of the sitemap index, a page (`?p=`) at a time."""
     return sitemap_views.sitemap(request, SITEMAPS, section=section)
-
-
-def subjects_with_counts():
-    """Subjects that have published questions, with how many. One query."""
-    published = Q(articles__status=Status.PUBLISHED)
-    return Subject.objects.annotate(
-        article_count=Count("articles", filter=published)
-    ).filter(article_count__gt=0)
 
 
 def _learn_crumb() -> Crumb:

@@ -171,9 +171,7 @@ def run_command_batch(
     if report.rolled_back:
         state = ImportBatch.State.ROLLED_BACK
     # Once written, an updated article equals its file: only a conflict differs.
-    diffed = (
-        {Outcome.CONFLICT} if written else {Outcome.CONFLICT, Outcome.UPDATED}
-    )
+    diffed = {Outcome.CONFLICT} if written else {Outcome.CONFLICT, Outcome.UPDATED}
     diffs = diffs_for(o for o in report.outcomes if o.outcome in diffed)
     with transaction.atomic():
         batch = ImportBatch.objects.create(

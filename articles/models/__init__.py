@@ -16,6 +16,7 @@ from .content import (
     RelatedLink,
     Status,
     Subject,
+    SubjectQuerySet,
 )
 from .import_batches import ImportBatch, ImportedFile, Outcome
 
@@ -30,4 +31,5 @@ __all__ = [
     "RelatedLink",
     "Status",
     "Subject",
+    "SubjectQuerySet",
 ]

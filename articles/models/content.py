@@ -23,6 +23,16 @@ from articles.fileformat.dates import format_date
 from articles.fileformat.limits import MAX_CHARS, MAX_RELATED, SLUG_PATTERN, article_url
 
 
+class SubjectQuerySet(models.QuerySet):
+    def with_published_counts(self) -> SubjectQuerySet:
+        """Subjects that have published questions, each with how many
+        (`article_count`). One query."""
+        published = models.Q(articles__status=Status.PUBLISHED)
+        return self.annotate(
+            article_count=models.Count("articles", filter=published)
+        ).filter(article_count__gt=0)
+
+
 class Subject(models.Model):
     slug = models.SlugField(
         max_length=100,
@@ -34,6 +44,8 @@ class Subject(models.Model):
         help_text="Shown to readers. Set by the first import; imports never change it.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = SubjectQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
