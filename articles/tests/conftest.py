@@ -14,7 +14,7 @@ from django.core.management import call_command
 
 from articles.models import Article
 
-from .browser import start_chromium
+from .browser.chromium import start_chromium
 from .factories import FIXTURES, staff, write_article
 
 MATH_URL = "/learn/mathematics/questions/how-do-you-write-a-ratio-next-to-a-gradient"

@@ -15,7 +15,7 @@ from articles.search import highlight, policy, search_articles
 from articles.search.backend import current_backend
 from articles.search.terms import parse_query
 
-from .factories import make_article, write_article
+from ..factories import make_article, write_article
 
 pytestmark = pytest.mark.django_db
 

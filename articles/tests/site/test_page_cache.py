@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from articles.models import Article, RelatedLink, Status
 
-from .factories import make_article, write_article
+from ..factories import make_article, write_article
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,7 @@ from articles.importing.importer import import_files
 from articles.search import search_articles
 from articles.search.index import indexing_in_bulk
 
-from .factories import make_article, write_article
+from ..factories import make_article, write_article
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

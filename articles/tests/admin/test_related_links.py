@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 
 from articles.models import RelatedLink, Status, Subject
 
-from .factories import change_form_data, make_article, staff
+from ..factories import change_form_data, make_article, staff
 
 pytestmark = pytest.mark.django_db
 

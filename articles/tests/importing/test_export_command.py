@@ -12,11 +12,11 @@ from django.core.management.base import CommandError
 
 from articles.models import Article, RelatedLink, Subject
 
-from .factories import FIXTURES, SEED_FILES
+from ..factories import FIXTURES, SEED_FILES
 
 pytestmark = pytest.mark.django_db
 
-QUIRKS = Path(__file__).parent / "data" / "quirks"
+QUIRKS = Path(__file__).parents[1] / "data" / "quirks"
 SOURCES = [*SEED_FILES, *sorted(QUIRKS.iterdir())]
 
 

@@ -14,7 +14,7 @@ from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.wait import WebDriverWait
 
-from .browser import (
+from .chromium import (
     Reader,
     axe_violations,
     format_violations,
@@ -32,6 +32,8 @@ PAGE_TYPES = [
     "search-empty",
     "not-found",
 ]
+
+pytestmark = pytest.mark.browser
 
 
 @pytest.fixture

@@ -13,10 +13,10 @@ from selenium.webdriver.support.wait import WebDriverWait
 
 from articles.models import Article, RelatedLink
 
-from .browser import console_errors, save_screenshots, wait_for_next_page
-from .factories import make_article
+from ..factories import make_article
+from .chromium import console_errors, save_screenshots, wait_for_next_page
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture

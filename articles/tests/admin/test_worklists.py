@@ -15,7 +15,7 @@ from articles.admin.worklists import LIST_CAP
 from articles.fileformat.limits import article_url
 from articles.models import Article, RelatedLink, Status, Subject
 
-from .factories import make_article, staff
+from ..factories import make_article, staff
 
 pytestmark = pytest.mark.django_db
 

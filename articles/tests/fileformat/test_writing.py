@@ -19,12 +19,12 @@ from articles.fileformat.limits import RELATED_KEYS
 from articles.fileformat.reading import parse_article
 from articles.fileformat.writing import dump_article
 
-PROJECT = Path(__file__).resolve().parents[2]
+PROJECT = Path(__file__).resolve().parents[3]
 SEEDS = [
     PROJECT / "fixtures" / "000_36ba845e82c8e443.txt",
     PROJECT / "fixtures" / "002_c8994953b99ddd1b.txt",
 ]
-SAMPLES = Path(__file__).resolve().parent / "data" / "format"
+SAMPLES = Path(__file__).resolve().parents[1] / "data" / "format"
 
 
 def sample(name: str) -> ArticleRecord:

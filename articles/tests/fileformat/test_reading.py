@@ -10,9 +10,9 @@ import pytest
 from articles.fileformat.limits import MAX_FILE_BYTES
 from articles.fileformat.reading import FormatError, parse_article
 
-PROJECT = Path(__file__).resolve().parents[2]
+PROJECT = Path(__file__).resolve().parents[3]
 SEEDS = PROJECT / "fixtures"
-SAMPLES = Path(__file__).resolve().parent / "data" / "format"
+SAMPLES = Path(__file__).resolve().parents[1] / "data" / "format"
 FIRST_SEED = SEEDS / "000_36ba845e82c8e443.txt"
 SECOND_SEED = SEEDS / "002_c8994953b99ddd1b.txt"
 

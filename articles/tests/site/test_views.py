@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from articles.models import Article, RelatedLink
 
-from .factories import FIXTURES, make_article
+from ..factories import FIXTURES, make_article
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,7 @@ from articles.history import article_versions
 from articles.importing.revisions import write_revisions
 from articles.models import Article, Redirect, Status
 
-from .factories import change_form_data, make_article, staff, write_article
+from ..factories import change_form_data, make_article, staff, write_article
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from .factories import make_article
+from ..factories import make_article
 
 pytestmark = pytest.mark.django_db
 

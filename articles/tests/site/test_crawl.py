@@ -17,7 +17,7 @@ from django.test.utils import CaptureQueriesContext
 
 from articles.models import Article, Status
 
-from .factories import FIXTURES, write_article
+from ..factories import FIXTURES, write_article
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ import pytest
 from articles.models import Status
 from articles.sitemaps import SITEMAPS
 
-from .factories import make_article
+from ..factories import make_article
 
 pytestmark = pytest.mark.django_db
 

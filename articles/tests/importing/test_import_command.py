@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 
 from articles.models import Article, RelatedLink, Subject
 
-from .factories import FIXTURES, article_text, write_article
+from ..factories import FIXTURES, article_text, write_article
 
 pytestmark = pytest.mark.django_db
 

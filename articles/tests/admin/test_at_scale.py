@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from articles.fileformat.limits import article_url
 from articles.models import Article, RelatedLink, Subject
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.scale, pytest.mark.django_db]
 
 SCALE = 100_000
 CHANGELIST = "/admin/articles/article/"

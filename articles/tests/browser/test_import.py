@@ -12,10 +12,11 @@ from selenium.webdriver.common.by import By
 
 from articles.models import Article, ImportBatch
 
-from .browser import Reader, axe_violations, format_violations, save_screenshots
-from .factories import article_text, importers_group
+from ..factories import article_text, importers_group
+from .chromium import Reader, axe_violations, format_violations, save_screenshots
 
 pytestmark = [
+    pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
     pytest.mark.usefixtures("staging_dir"),
 ]

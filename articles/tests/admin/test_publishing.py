@@ -10,7 +10,7 @@ from reversion.models import Version
 
 from articles.models import Article, Status
 
-from .factories import make_article, staff
+from ..factories import make_article, staff
 
 pytestmark = pytest.mark.django_db
 

@@ -19,9 +19,9 @@ from articles.fileformat.answer_text import find_code_blocks, find_math
 from articles.fileformat.reading import parse_article
 from articles.rendering import has_math, render_answer
 
-from .factories import make_article
+from ..factories import make_article
 
-DATA = Path(__file__).parent / "data" / "rendering"
+DATA = Path(__file__).parents[1] / "data" / "rendering"
 PROJECT = Path(settings.BASE_DIR)
 KATEX = PROJECT / "static" / "vendor" / "katex"
 

@@ -11,7 +11,7 @@ from django.core.management.base import CommandError
 
 from articles.models import Article
 
-from .factories import FIXTURES, change_form_data
+from ..factories import FIXTURES, change_form_data
 
 pytestmark = pytest.mark.django_db
 

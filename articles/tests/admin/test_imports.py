@@ -22,7 +22,7 @@ from django.utils import timezone
 from articles.importing.importer import import_files
 from articles.models import Article, ImportBatch, ImportedFile
 
-from .factories import article_text, article_upload, staff, write_article
+from ..factories import article_text, article_upload, staff, write_article
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("staging_dir")]
 

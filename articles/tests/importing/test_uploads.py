@@ -14,7 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from articles.importing.uploads import UploadRefused, stage_uploads
 
-from .factories import article_text, article_upload
+from ..factories import article_text, article_upload
 
 MEDICINE = "/learn/medicine/questions/"
 

@@ -7,7 +7,7 @@ from django.contrib.auth.models import User
 
 from articles.models import Redirect, RelatedLink, Status, Subject
 
-from .factories import change_form_data, make_article
+from ..factories import change_form_data, make_article
 
 pytestmark = pytest.mark.django_db
 
