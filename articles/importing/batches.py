@@ -1,13 +1,13 @@
-"""Import batches: each run of the importer, recorded with every file's outcome.
+"""Import batches: each run of the importer, kept with every file's outcome.
 
 An admin upload is imported in two steps. `start_upload_batch` stages the
 files (`uploads`) and runs `importer.import_files` as a dry run:
-the batch is recorded with each file's outcome, message and diff, and nothing
+the batch is kept with each file's outcome, message and diff, and nothing
 else is written. `apply_batch` then imports the staged files for real, with
 the same `import_files`, and keeps what happened instead; `discard_batch`
 drops them, as does the next upload once the dry run is IMPORT_DRY_RUN_DAYS
 old. The command line has one step, `run_command_batch`; a command run
-in which every file was unchanged is not recorded, so re-running an import
+in which every file was unchanged is not kept, so re-running an import
 still writes nothing.
 """
 
@@ -148,7 +148,7 @@ def _import_staged(batch: ImportBatch, user, *, dry_run: bool) -> ImportReport:
 
 
 def _outcomes(batch: ImportBatch, outcome: str) -> list[FileOutcome]:
-    """The batch's recorded files of one outcome, as the importer's outcomes."""
+    """The batch's kept files of one outcome, as the importer's outcomes."""
     files = batch.files.filter(outcome=outcome).values_list("name", "url")
     return [FileOutcome(name, outcome, url=url) for name, url in files]
 

@@ -34,11 +34,11 @@ def write_revisions(changes: Iterable[tuple[int, str]], *, user=None) -> int:
     changes = list(changes)
     now = timezone.now()
     for start in range(0, len(changes), CHUNK_SIZE):
-        _record_chunk(changes[start : start + CHUNK_SIZE], user, now)
+        _write_chunk(changes[start : start + CHUNK_SIZE], user, now)
     return len(changes)
 
 
-def _record_chunk(changes: list[tuple[int, str]], user, now) -> None:
+def _write_chunk(changes: list[tuple[int, str]], user, now) -> None:
     revisions = Revision.objects.bulk_create(
         [Revision(date_created=now, user=user, comment=text) for _, text in changes]
     )

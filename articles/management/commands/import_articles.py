@@ -4,7 +4,7 @@ Files and folders (searched recursively for .md and .txt files). Each file ends
 created, updated, unchanged, conflict or refused; a summary line counts them.
 The exit status is 1 when any file was refused or in conflict. The work itself
 is done by `articles.importing`; this command only parses arguments and prints.
-Each run is recorded as an import batch, browsable in the admin, unless every
+Each run is kept as an import batch, browsable in the admin, unless every
 file was unchanged (`articles.importing.batches`).
 """
 

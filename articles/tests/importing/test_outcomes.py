@@ -97,7 +97,13 @@ def test_a_changed_file_of_an_article_no_editor_touched_updates_it():
     assert (outcome.outcome, outcome.message) == ("updated", "")
 
 
-def test_a_changed_file_of_an_article_an_editor_changed_is_a_conflict():
+@pytest.mark.parametrize(
+    ("force", "expected", "message"),
+    [(False, Outcome.CONFLICT, CONFLICT_MESSAGE), (True, Outcome.UPDATED, "")],
+)
+def test_a_changed_file_of_an_article_an_editor_changed_is_a_conflict_unless_forced(
+    force, expected, message
+):
     old, new = record(), record(title="What is a living cell?")
 
     outcome = decide(
@@ -106,26 +112,11 @@ def test_a_changed_file_of_an_article_an_editor_changed_is_a_conflict():
         fingerprint(new),
         imported(old),
         current_fingerprint=fingerprint(record(title="Cells, as an editor put it")),
-        force=False,
+        force=force,
     )
 
-    assert (outcome.outcome, outcome.message) == ("conflict", CONFLICT_MESSAGE)
-    assert outcome.outcome.is_problem
-
-
-def test_force_updates_an_article_an_editor_changed():
-    old, new = record(), record(title="What is a living cell?")
-
-    outcome = decide(
-        "a.md",
-        new,
-        fingerprint(new),
-        imported(old),
-        current_fingerprint=fingerprint(record(title="Cells, as an editor put it")),
-        force=True,
-    )
-
-    assert outcome.outcome == Outcome.UPDATED
+    assert (outcome.outcome, outcome.message) == (expected, message)
+    assert outcome.outcome.is_problem is not force
 
 
 def test_an_editor_who_made_the_article_what_the_file_now_says_is_no_conflict():
