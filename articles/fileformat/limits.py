@@ -27,10 +27,12 @@ MAX_CHARS = {
 # A file names at most five related articles: related_article1 to related_article5.
 MAX_RELATED = 5
 RELATED_KEYS = tuple(f"related_article{n}" for n in range(1, MAX_RELATED + 1))
-# A subject's or an article's part of a URL: lower-case words joined by hyphens.
-SLUG_PATTERN = r"[a-z0-9]+(?:-[a-z0-9]+)*"
+# A subject's or an article's part of a URL: lower-case words joined by hyphens,
+# sometimes two (real slugs drop a sign between words: "...-line-y--x").
+SLUG_PATTERN = r"[a-z0-9]+(?:-+[a-z0-9]+)*"
+# \A and \Z, not ^ and $: `$` also matches before a final newline.
 URL_PATTERN = re.compile(
-    rf"^/learn/(?P<subject>{SLUG_PATTERN})/questions/(?P<slug>{SLUG_PATTERN})$"
+    rf"\A/learn/(?P<subject>{SLUG_PATTERN})/questions/(?P<slug>{SLUG_PATTERN})\Z"
 )
 
 

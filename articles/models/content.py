@@ -91,9 +91,9 @@ class Article(models.Model):
         max_length=200,
         validators=[
             RegexValidator(
-                f"^{SLUG_PATTERN}$",
-                "Use lower-case letters and digits, with single hyphens between "
-                "words, such as what-is-a-cell.",
+                rf"\A{SLUG_PATTERN}\Z",
+                "Use lower-case letters and digits, with hyphens between words, "
+                "such as what-is-a-cell.",
             )
         ],
         help_text="The last part of the URL: lower-case letters, digits and hyphens.",

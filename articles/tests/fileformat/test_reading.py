@@ -560,8 +560,12 @@ def test_it_refuses_a_related_article_that_is_not_a_mapping():
         "/learn/medicine/questions/a-title/",
         "/learn/medicine/questions/A-Title",
         "/learn/medicine/a-title",
-        "/learn/medicine/questions/a--title",
         "/learn/medicine/questions/a title",
+        "/learn/medicine/questions/-a-title",
+        "/learn/medicine/questions/a-title-",
+        "/learn//questions/a-title",
+        "/learn/medicine/questions/../a-title",
+        "/learn/medicine/questions//a-title",
     ],
 )
 def test_it_refuses_a_malformed_url_with_its_line(url):
@@ -569,6 +573,41 @@ def test_it_refuses_a_malformed_url_with_its_line(url):
 
     assert error.message.startswith(f"field 'url': {url!r} is not of the form")
     assert error.line == 8
+
+
+@pytest.mark.parametrize(
+    "quoted",
+    [
+        r'"/learn/medicine/questions/a-title\n"',
+        r'"/learn/medicine/questions/a-title "',
+        r'" /learn/medicine/questions/a-title"',
+        r'"/learn/medicine/questions/a-title\t"',
+        r'"/learn/medicine/questions/a\x00title"',
+        r'"/learn/medicine\n/questions/a-title"',
+    ],
+)
+def test_it_refuses_a_url_with_a_newline_whitespace_or_a_control_character(quoted):
+    error = refusal(article(url=f"url: {quoted}"))
+
+    assert error.message.startswith("field 'url': ")
+    assert "is not of the form /learn/<subject>/questions/<slug>" in error.message
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/learn/mathematics/questions/"
+        "how-does-the-graph-of-an-inverse-function-relate-to-the-line-y--x",
+        "/learn/chemistry/questions/what-are-the-thermal-behaviors-of--and-hydroxy-acids",
+    ],
+)
+def test_it_reads_the_double_hyphens_of_real_slugs(url):
+    record = parse_article(
+        article("related_article1:", f"    url: {url}", url=f"url: {url}")
+    )
+
+    assert (record.url, record.slug) == (url, url.rsplit("/", 1)[1])
+    assert record.related[0].url == url
 
 
 def test_it_refuses_python_tags_without_running_them(capfd):

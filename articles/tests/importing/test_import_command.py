@@ -377,3 +377,16 @@ def test_a_file_over_the_size_limit_is_refused_unread(tmp_path):
     assert f"refused   {huge}: the file is 1,049," in err
     assert "bytes; the limit is 1,048,576" in err
     assert not Article.objects.exists()
+
+
+def test_it_imports_real_slugs_with_double_hyphens_and_links_to_them(tmp_path, client):
+    inverse = MEDICINE + "how-does-an-inverse-relate-to-the-line-y--x"
+    write_article(tmp_path, "a.md", inverse)
+    write_article(tmp_path, "b.md", MEDICINE + "b", related=[inverse])
+
+    out, _ = run_import(tmp_path)
+
+    assert "2 created" in out
+    link = RelatedLink.objects.get(article__url=MEDICINE + "b")
+    assert link.target.url == inverse
+    assert client.get(inverse).status_code == 200

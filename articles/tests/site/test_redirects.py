@@ -133,11 +133,21 @@ def test_a_malformed_slug_is_refused_in_plain_words(editor):
     article = make_article("fine")
     url = CHANGE.format(article.pk)
     data = change_form_data(editor.get(url))
-    data["slug"] = "Not_A-good--slug"
+    data["slug"] = "Not_A-good-slug-"
 
     response = editor.post(url, data)
 
     assert response.status_code == 200
-    assert "Use lower-case letters and digits, with single hyphens" in (
+    assert "Use lower-case letters and digits, with hyphens between words" in (
         response.content.decode()
     )
+
+
+def test_an_editor_may_give_a_slug_a_double_hyphen_as_real_slugs_have(editor, client):
+    article = make_article("fine")
+    url = CHANGE.format(article.pk)
+    data = change_form_data(editor.get(url))
+    data["slug"] = "the-line-y--x"
+
+    assert editor.post(url, data).status_code == 302
+    assert client.get("/learn/medicine/questions/the-line-y--x").status_code == 200
