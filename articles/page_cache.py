@@ -28,7 +28,7 @@ from django.http import HttpRequest, HttpResponse
 from django.template.response import SimpleTemplateResponse
 from django.utils.cache import patch_cache_control, set_response_etag
 
-from .models import Article, ContentVersion, RelatedLink, Subject
+from .models import Article, ContentVersion, Subject
 
 
 def current_token() -> str | None:
@@ -55,11 +55,13 @@ def content_changed(**_signal_arguments) -> None:
 
 
 def connect_signals() -> None:
-    """Saving or deleting anything a reader sees retires the cached pages.
+    """Saving or deleting an article or a subject retires the cached pages.
 
+    Related links are written with their article, which is saved with them (the
+    admin's form and actions); a signal per link would cost a query per link.
     Bulk writes send no signals: the importer calls `content_changed` itself.
     """
-    for model in (Article, Subject, RelatedLink):
+    for model in (Article, Subject):
         post_save.connect(content_changed, sender=model, dispatch_uid=f"pc-{model}")
         post_delete.connect(content_changed, sender=model, dispatch_uid=f"pd-{model}")
 

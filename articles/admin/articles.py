@@ -188,6 +188,7 @@ class ArticleAdmin(ArticleHistoryAdmin):
             and not link_form.cleaned_data.get("DELETE")
         ]
         form.instance.replace_related_links(kept)
+        content_changed()
         if reversion.is_active():
             # The revision took the links as they were when the article was
             # saved, before these replaced them: take the article again.

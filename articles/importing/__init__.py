@@ -3,7 +3,7 @@
 Owns finding and reading a batch's files (`files`, in worker processes),
 deciding each file's outcome, refusals included (`outcomes`, the one place),
 turning records into rows and back (`rows`), writing a chunk's rows in bulk
-(`plan`, `bulk_insert`, `revisions`), the run itself (`importer`), import
+(`plan`, `bulk_writes`, `revisions`), the run itself (`importer`), import
 batches kept with every file's outcome (`batches`), admin uploads and their
 staging (`uploads`) and the dry run's diffs (`diffs`).
 

@@ -18,18 +18,10 @@ from articles.history import BOOKKEEPING
 from articles.models import Article, Outcome, Redirect, RelatedLink, Subject
 from articles.search.index import indexing_in_bulk
 
-from .bulk_insert import insert_rows
+from .bulk_writes import delete_rows, insert_rows, update_rows
 from .outcomes import FileOutcome, decide
 from .revisions import write_revisions
 from .rows import article_values, fingerprint, link_values, record_from_article
-
-# An import never sets a status: an updated article keeps the one editors gave
-# it, not rewritten with the value read when the chunk began.
-UPDATED_FIELDS = [
-    field.name
-    for field in Article._meta.concrete_fields
-    if field.name not in {"id", "created_at", "status"}
-]
 
 
 @dataclasses.dataclass
@@ -139,18 +131,16 @@ class ChunkPlan:
         }
         updated, moves = [], []
         for path, record, digest, article in self.to_update:
+            # Every column the file gives; never the status, which is the editors'.
             values = _row_values(path, record, digest, subjects, now)
             old_links = current.links.get(article.pk, [])
             notes[record.url] = _changes_note(path, article, values, old_links, record)
             if article.url != record.url:
                 moves.append((article.url, article.pk))
-            for name, value in values.items():
-                setattr(article, name, value)
-            updated.append(article)
+            updated.append({"id": article.pk, **values})
             ids[record.url] = article.pk
-        if updated:
-            Article.objects.bulk_update(updated, UPDATED_FIELDS)
-            RelatedLink.objects.filter(article__in=updated).delete()
+        update_rows(Article, updated)
+        delete_rows(RelatedLink, "article", [row["id"] for row in updated])
         # Targets are left unset here; the importer points them at the end.
         links = [
             {"article": ids[record.url], "target": None, **link_values(ref)}

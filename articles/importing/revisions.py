@@ -19,7 +19,7 @@ from reversion.models import Revision, Version
 
 from articles.models import Article, RelatedLink
 
-from .bulk_insert import insert_rows
+from .bulk_writes import insert_rows
 
 CHUNK_SIZE = 1000
 

@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
@@ -322,12 +323,37 @@ def test_a_chunk_costs_the_same_queries_whatever_its_size(tmp_path):
         for n in range(count):
             next_one = questions + str((n + 1) % count)
             write_article(folder, f"{n}.md", questions + str(n), related=[next_one])
+        ContentType.objects.clear_cache()  # both runs look the types up
         with CaptureQueriesContext(connection) as queries:
             import_files([folder], chunk_size=1000)
         return len(queries)
 
     # (Up to about 30 rows, where SQLite's limit on parameters splits an INSERT.)
     assert queries_to_import(3, tmp_path / "small") == queries_to_import(
+        25, tmp_path / "large"
+    )
+
+
+def test_an_updating_chunk_costs_the_same_queries_whatever_its_size(tmp_path):
+    from articles.importing.importer import import_files
+
+    def queries_to_update(count, folder):
+        questions = f"/learn/{folder.name}/questions/q"
+        for date in ("2024-12-07", "2025-01-31"):
+            for n in range(count):
+                links = [questions + str((n + k) % count) for k in (1, 2, 3)]
+                write_article(
+                    folder, f"{n}.md", questions + str(n), related=links, date=date
+                )
+            ContentType.objects.clear_cache()  # both runs look the types up
+            with CaptureQueriesContext(connection) as queries:
+                report = import_files([folder], chunk_size=1000)
+        assert report.counts["updated"] == count
+        return len(queries)
+
+    # No query per article or per link: not for the update, the links' delete
+    # and insert, nor the cached pages' retirement.
+    assert queries_to_update(3, tmp_path / "small") == queries_to_update(
         25, tmp_path / "large"
     )
 
