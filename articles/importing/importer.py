@@ -7,10 +7,10 @@ updated, unchanged, conflict or refused), and writes what was decided
 
 Every article created or updated keeps a revision in its history (see
 `revisions.py`). Re-running an import is always safe. Files are handled in
-chunks, each in one transaction, with a handful of queries per chunk whatever
-its size. With `dry_run` everything runs inside a transaction that is rolled
-back; with `strict` the whole batch is one transaction, rolled back if any
-file failed.
+chunks, each in one short transaction that decides its files' outcomes on
+locked rows and writes them, with a handful of queries per chunk whatever its
+size. With `dry_run` each chunk's transaction is rolled back; with `strict` the
+whole batch is one transaction, rolled back if any file failed.
 """
 
 from __future__ import annotations
@@ -66,15 +66,17 @@ def import_files(
     batch.report.dry_run = dry_run
     batch.report.keep_outcomes = keep_outcomes
     files = find_article_files(list(paths))
-    whole_batch = transaction.atomic() if dry_run or strict else nullcontext()
+    # A dry run rolls each chunk back on its own, so that it holds locks no
+    # longer than an import's chunk does; strict holds them for the batch.
+    whole_batch = transaction.atomic() if strict and not dry_run else nullcontext()
     with whole_batch:
         for results in read_in_order(chunks(files, chunk_size), workers):
-            batch.import_chunk(results)
-        if batch.report.wrote_articles:
+            batch.import_chunk(results, dry_run=dry_run)
+        if batch.report.wrote_articles and not dry_run:
             if resolve_related_links():
                 content_changed()
-        if dry_run or (strict and batch.report.failed):
-            batch.report.rolled_back = not dry_run
+        if strict and batch.report.failed and not dry_run:
+            batch.report.rolled_back = True
             transaction.set_rollback(True)
     return batch.report
 
@@ -122,7 +124,16 @@ class _Batch:
             return name
         return os.path.join(self.relative_to, name)
 
-    def import_chunk(self, results: list[ReadResult]) -> None:
+    def import_chunk(self, results: list[ReadResult], *, dry_run: bool) -> None:
+        """Decide and write a chunk of read files, in a transaction of its own
+        (rolled back for a dry run)."""
+        with transaction.atomic():
+            self.write_chunk(results)
+            if dry_run:
+                transaction.set_rollback(True)
+                self.subjects.clear()  # the subjects it made are gone again
+
+    def write_chunk(self, results: list[ReadResult]) -> None:
         records = {}
         for path, record, problem in results:
             path = report_name(path, self.relative_to)
@@ -153,14 +164,22 @@ class _Batch:
             return outcomes.refused_by_database(path, record, error)
 
     def write(self, records: dict[str, ArticleRecord]) -> list[FileOutcome]:
-        """Write a chunk of valid records; a few queries whatever its size."""
-        existing = Article.objects.in_bulk(
+        """Decide and write a chunk of valid records, in the caller's transaction;
+        a few queries whatever its size.
+
+        The chunk's articles are read locked (SELECT ... FOR UPDATE on
+        PostgreSQL; on SQLite the transaction holds the write lock from its
+        start): an editor's save either commits first, and is seen here as an
+        edit (a conflict, the edit kept), or waits for the chunk to commit.
+        """
+        existing = locked_articles().in_bulk(
             [r.url for r in records.values()], field_name="url"
         )
         existing.update(
             find_moves(
                 (r for r in records.values() if r.url not in existing),
                 self.claims.__contains__,
+                locked_articles(),
             )
         )
         digests = {path: fingerprint(record) for path, record in records.items()}
@@ -215,6 +234,11 @@ class _Batch:
             Subject.objects.in_bulk([s.slug for s in missing], field_name="slug")
         )
         self.subjects.update(found)
+
+
+def locked_articles():
+    """Articles, to be read locked until the transaction ends (only their rows)."""
+    return Article.objects.select_for_update(of=("self",))
 
 
 def redirected_elsewhere(urls: Iterable[str]) -> dict[str, str]:

@@ -13,6 +13,8 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable
 
+from django.db.models import QuerySet
+
 from articles.fileformat.article_record import ArticleRecord
 from articles.history import BOOKKEEPING
 from articles.models import Article, Outcome, Redirect, RelatedLink, Subject
@@ -52,19 +54,22 @@ class CurrentState:
         return cls(links, fingerprints)
 
 
-def find_moves(records: Iterable[ArticleRecord], claimed) -> dict[str, Article]:
+def find_moves(
+    records: Iterable[ArticleRecord], claimed, articles: QuerySet[Article]
+) -> dict[str, Article]:
     """The articles these files move to a new URL, by the new URL. One query.
 
     A file moves an article when no article has its URL and exactly one
     article of the same subject has its id (ids repeat only across subjects),
     at a URL no file of the batch has claimed: the slug, so the file name,
-    changed. `claimed` answers whether a URL was claimed.
+    changed. `claimed` answers whether a URL was claimed; `articles` is the
+    queryset to look in (the importer's, locked).
     """
     records = list(records)
     if not records:
         return {}
     candidates: dict[tuple[str, int], list[Article]] = {}
-    for article in Article.objects.filter(
+    for article in articles.filter(
         source_id__in={record.id for record in records}
     ).select_related("subject"):
         candidates.setdefault((article.subject.slug, article.source_id), []).append(
