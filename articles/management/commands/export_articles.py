@@ -3,7 +3,8 @@
 Files are written in the seed format to OUT_DIR/<subject>/<slug>.md, the
 layout of the original content repository. An article no one edited exports
 to the same data as the file it was imported from. A file that already holds
-its article is left alone (counted unchanged).
+its article is left alone (counted unchanged); `--prune` removes the files of
+articles deleted since, and the subject folders that leaves empty.
 
 No symbolic link under OUT_DIR is followed (OUT_DIR itself may be one): a
 linked subject folder or file is refused with one line naming it, its
@@ -30,10 +31,15 @@ class Command(BaseCommand):
             action="store_true",
             help="write into a folder that is not empty",
         )
+        parser.add_argument(
+            "--prune",
+            action="store_true",
+            help="also remove the files of deleted articles (implies --overwrite)",
+        )
 
-    def handle(self, *args, out_dir, overwrite, **options):
+    def handle(self, *args, out_dir, overwrite, prune, **options):
         try:
-            report = export_articles(out_dir, overwrite=overwrite)
+            report = export_articles(out_dir, overwrite=overwrite, prune=prune)
         except ExportError as error:
             raise CommandError(str(error)) from None
         for path, reason in report.refused.items():

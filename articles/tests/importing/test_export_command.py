@@ -14,7 +14,7 @@ from django.core.management.base import CommandError
 
 from articles.models import Article, RelatedLink, Subject
 
-from ..factories import FIXTURES, SEED_FILES
+from ..factories import FIXTURES, SEED_FILES, article_text
 
 pytestmark = pytest.mark.django_db
 
@@ -225,3 +225,55 @@ def test_out_dir_may_itself_be_a_link_to_a_folder(tmp_path):
     assert "4 articles written" in output
     assert (tmp_path / "link").is_symlink()
     assert (real / PHYSICS).is_file()
+
+
+def test_prune_removes_the_files_of_deleted_articles_and_nothing_else(tmp_path):
+    import_sources()
+    export(tmp_path)
+    unrelated = {
+        "README.md": "# The content repository",
+        "medicine/README.md": "# Medicine",
+        "medicine/notes.md": "an editor's notes, not an article",
+        "medicine/draft.txt": "a draft",
+        "drafts/which-forces-and-why.md": (tmp_path / PHYSICS).read_text(),
+    }
+    for name, text in unrelated.items():
+        (tmp_path / name).parent.mkdir(exist_ok=True)
+        (tmp_path / name).write_text(text)
+    before = files_under(tmp_path)
+    Article.objects.get(url__endswith="/which-forces-and-why").delete()
+
+    output = export_output(tmp_path, "--prune")
+
+    assert output == (
+        f"3 articles written to {tmp_path} (0 new, 0 changed, 3 unchanged); "
+        "1 file of deleted articles removed\n"
+    )
+    # physics/ held only the deleted article's file, so it goes too.
+    assert files_under(tmp_path) == [
+        name for name in before if name not in ("physics", PHYSICS)
+    ]
+    for name, text in unrelated.items():
+        assert (tmp_path / name).read_text() == text, name
+
+
+def test_prune_leaves_links_and_what_they_point_at_alone(tmp_path):
+    import_sources()
+    export(tmp_path / "out")
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "health.md").write_text((tmp_path / "out" / HEALTH).read_text())
+    chemistry_url = "/learn/chemistry/questions/what-is-a-bond"
+    (outside / "what-is-a-bond.md").write_text(article_text(chemistry_url))
+    (tmp_path / "out" / HEALTH).unlink()
+    (tmp_path / "out" / HEALTH).symlink_to(outside / "health.md")
+    (tmp_path / "out" / "chemistry").symlink_to(outside, target_is_directory=True)
+    Article.objects.get(url__endswith="/metastatic-liver-cancer-treatments").delete()
+
+    output = export_output(tmp_path / "out", "--prune")
+
+    assert "3 articles written" in output
+    assert "0 files of deleted articles removed" in output
+    assert (tmp_path / "out" / HEALTH).is_symlink()
+    assert (tmp_path / "out" / "chemistry").is_symlink()
+    assert files_under(outside) == ["health.md", "what-is-a-bond.md"]
