@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -12,12 +14,15 @@ from django.core.management.base import CommandError
 
 from articles.models import Article, RelatedLink, Subject
 
-from ..factories import FIXTURES, SEED_FILES
+from ..factories import FIXTURES, SEED_FILES, article_text
 
 pytestmark = pytest.mark.django_db
 
 QUIRKS = Path(__file__).parents[1] / "data" / "quirks"
 SOURCES = [*SEED_FILES, *sorted(QUIRKS.iterdir())]
+# Two of the sources' exports, each its subject's only article.
+HEALTH = "health-studies/metastatic-liver-cancer-treatments.md"
+PHYSICS = "physics/which-forces-and-why.md"
 
 
 def front_matter_and_body(text: str) -> tuple[dict, str]:
@@ -102,3 +107,173 @@ def test_export_refuses_a_folder_that_is_not_empty(tmp_path):
         call_command("export_articles", str(tmp_path), stdout=io.StringIO())
 
     assert [p.name for p in tmp_path.iterdir()] == ["keep.txt"]
+
+
+def export_output(folder: Path, *options: str) -> str:
+    """What the command prints, refusals and summary; it must succeed."""
+    out = io.StringIO()
+    call_command("export_articles", str(folder), *options, stdout=out, stderr=out)
+    return out.getvalue()
+
+
+def refused_export_output(folder: Path, *options: str) -> str:
+    """What the command prints when it refuses a path (exit status 1)."""
+    out = io.StringIO()
+    with pytest.raises(CommandError, match="refused and left alone") as refusal:
+        call_command("export_articles", str(folder), *options, stdout=out, stderr=out)
+    assert refusal.value.returncode == 1
+    return out.getvalue()
+
+
+def files_under(folder: Path) -> list[str]:
+    return sorted(str(path.relative_to(folder)) for path in folder.rglob("*"))
+
+
+def test_export_says_how_many_files_are_new_changed_and_unchanged(tmp_path):
+    import_sources()
+    assert export_output(tmp_path / "out") == (
+        f"4 articles written to {tmp_path / 'out'} (4 new, 0 changed, 0 unchanged)\n"
+    )
+    article = Article.objects.get(url__endswith="/which-forces-and-why")
+    article.title = "Which forces, and why?"
+    article.save()
+    (tmp_path / "out" / HEALTH).unlink()
+
+    output = export_output(tmp_path / "out", "--overwrite")
+
+    assert output == (
+        f"4 articles written to {tmp_path / 'out'} (1 new, 1 changed, 2 unchanged)\n"
+    )
+    assert "Which forces, and why?" in (tmp_path / "out" / PHYSICS).read_text()
+    assert (tmp_path / "out" / HEALTH).is_file()
+
+
+def test_a_second_export_of_an_unchanged_database_writes_nothing(tmp_path):
+    import_sources()
+    export(tmp_path)
+    long_ago = 946_684_800  # 2000-01-01: any write would move it
+    for path in tmp_path.rglob("*.md"):
+        os.utime(path, (long_ago, long_ago))
+    before = {path: path.stat() for path in tmp_path.rglob("*")}
+
+    output = export_output(tmp_path, "--overwrite")
+
+    assert "(0 new, 0 changed, 4 unchanged)" in output
+    after = {path: path.stat() for path in tmp_path.rglob("*")}
+    assert after.keys() == before.keys()
+    for path, status in after.items():
+        assert status.st_ino == before[path].st_ino, path
+        assert status.st_mtime == before[path].st_mtime, path
+
+
+def test_overwrite_replaces_a_symlinked_file_never_its_target(tmp_path):
+    import_sources()
+    export(tmp_path / "out")
+    target = tmp_path / "precious.md"
+    target.write_text("not an export's to overwrite")
+    link = tmp_path / "out" / HEALTH
+    link.unlink()
+    link.symlink_to(target)
+
+    output = refused_export_output(tmp_path / "out", "--overwrite")
+
+    assert f"Refused: {link} is a symbolic link (not followed)\n" in output
+    assert "3 articles written" in output
+    assert "1 article skipped (refused paths)" in output
+    assert target.read_text() == "not an export's to overwrite"
+    assert link.is_symlink() and link.readlink() == target
+
+
+def test_overwrite_never_writes_into_a_symlinked_subject_folder(tmp_path):
+    import_sources()
+    export(tmp_path / "out")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "which-forces-and-why.md").write_text("someone else's")
+    subject = tmp_path / "out" / "physics"
+    shutil.rmtree(subject)
+    subject.symlink_to(elsewhere, target_is_directory=True)
+
+    output = refused_export_output(tmp_path / "out", "--overwrite")
+
+    assert f"Refused: {subject} is a symbolic link (not followed)\n" in output
+    assert "3 articles written" in output
+    assert files_under(elsewhere) == ["which-forces-and-why.md"]
+    assert (elsewhere / "which-forces-and-why.md").read_text() == "someone else's"
+    assert subject.is_symlink()
+
+
+def test_a_file_where_a_subject_folder_belongs_is_refused_not_replaced(tmp_path):
+    import_sources()
+    (tmp_path / "physics").write_text("a file, not a folder")
+
+    output = refused_export_output(tmp_path, "--overwrite")
+
+    assert f"Refused: {tmp_path / 'physics'} is not a folder\n" in output
+    assert (tmp_path / "physics").read_text() == "a file, not a folder"
+    assert "3 articles written" in output
+
+
+def test_out_dir_may_itself_be_a_link_to_a_folder(tmp_path):
+    import_sources()
+    real = tmp_path / "real"
+    real.mkdir()
+    (tmp_path / "link").symlink_to(real, target_is_directory=True)
+
+    output = export_output(tmp_path / "link")
+
+    assert "4 articles written" in output
+    assert (tmp_path / "link").is_symlink()
+    assert (real / PHYSICS).is_file()
+
+
+def test_prune_removes_the_files_of_deleted_articles_and_nothing_else(tmp_path):
+    import_sources()
+    export(tmp_path)
+    unrelated = {
+        "README.md": "# The content repository",
+        "medicine/README.md": "# Medicine",
+        "medicine/notes.md": "an editor's notes, not an article",
+        "medicine/draft.txt": "a draft",
+        "drafts/which-forces-and-why.md": (tmp_path / PHYSICS).read_text(),
+    }
+    for name, text in unrelated.items():
+        (tmp_path / name).parent.mkdir(exist_ok=True)
+        (tmp_path / name).write_text(text)
+    before = files_under(tmp_path)
+    Article.objects.get(url__endswith="/which-forces-and-why").delete()
+
+    output = export_output(tmp_path, "--prune")
+
+    assert output == (
+        f"3 articles written to {tmp_path} (0 new, 0 changed, 3 unchanged); "
+        "1 file of deleted articles removed\n"
+    )
+    # physics/ held only the deleted article's file, so it goes too.
+    assert files_under(tmp_path) == [
+        name for name in before if name not in ("physics", PHYSICS)
+    ]
+    for name, text in unrelated.items():
+        assert (tmp_path / name).read_text() == text, name
+
+
+def test_prune_leaves_links_and_what_they_point_at_alone(tmp_path):
+    import_sources()
+    export(tmp_path / "out")
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "health.md").write_text((tmp_path / "out" / HEALTH).read_text())
+    chemistry_url = "/learn/chemistry/questions/what-is-a-bond"
+    (outside / "what-is-a-bond.md").write_text(article_text(chemistry_url))
+    (tmp_path / "out" / HEALTH).unlink()
+    (tmp_path / "out" / HEALTH).symlink_to(outside / "health.md")
+    (tmp_path / "out" / "chemistry").symlink_to(outside, target_is_directory=True)
+    Article.objects.get(url__endswith="/metastatic-liver-cancer-treatments").delete()
+
+    output = export_output(tmp_path / "out", "--prune")
+
+    assert "3 articles written" in output
+    assert "0 files of deleted articles removed" in output
+    assert (tmp_path / "out" / HEALTH).is_symlink()
+    assert (tmp_path / "out" / "chemistry").is_symlink()
+    assert files_under(outside) == ["health.md", "what-is-a-bond.md"]
