@@ -22,7 +22,7 @@ from articles.search.index import indexing_in_bulk
 
 from .bulk_writes import delete_rows, insert_rows, update_rows
 from .outcomes import FileOutcome, decide
-from .revisions import write_revisions
+from .revisions import Written, write_revisions_of
 from .rows import article_values, fingerprint, link_values, record_from_article
 
 
@@ -123,38 +123,46 @@ class ChunkPlan:
     def records_to_write(self) -> list[ArticleRecord]:
         return [r for _, r, _ in self.to_create] + [r for _, r, _, _ in self.to_update]
 
-    def apply(self, subjects: dict[str, Subject], now, current: CurrentState) -> dict:
-        """Write the chunk. The ids of the written articles, by URL, and for each
-        a note of what the import did ("created from …", "changed …")."""
+    def apply(
+        self, subjects: dict[str, Subject], now, current: CurrentState
+    ) -> list[Written]:
+        """Write the chunk: the written articles as their rows now are, with
+        their links and a note of what the import did ("created from …",
+        "updated from …: changed …"), for their revisions."""
         rows = [
             {**_row_values(path, record, digest, subjects, now), "created_at": now}
             for path, record, digest in self.to_create
         ]
         ids = insert_new(rows)
-        notes = {
-            record.url: f"created from {path}" for path, record, _ in self.to_create
-        }
+        written = {}
+        for row, (path, record, _) in zip(rows, self.to_create, strict=True):
+            row.update(id=ids[record.url], status=Article.status.field.db_default)
+            written[record.url] = Written(row, [], f"created from {path}")
         updated, moves = [], []
         for path, record, digest, article in self.to_update:
             # Every column the file gives; never the status, which is the editors'.
             values = _row_values(path, record, digest, subjects, now)
             old_links = current.links.get(article.pk, [])
-            notes[record.url] = _changes_note(path, article, values, old_links, record)
+            note = _changes_note(path, article, values, old_links, record)
             if article.url != record.url:
                 moves.append((article.url, article.pk))
             updated.append({"id": article.pk, **values})
-            ids[record.url] = article.pk
+            row = {**values, "id": article.pk, "status": article.status}
+            row["created_at"] = article.created_at
+            written[record.url] = Written(row, [], note)
         update_rows(Article, updated)
         delete_rows(RelatedLink, "article", [row["id"] for row in updated])
         # Targets are left unset here; the importer points them at the end.
-        links = [
-            {"article": ids[record.url], "target": None, **link_values(ref)}
-            for record in self.records_to_write()
-            for ref in record.related
-        ]
+        links = []
+        for record in self.records_to_write():
+            article = written[record.url]
+            for ref in record.related:
+                link = {"article_id": article.row["id"], "target_id": None}
+                article.links.append({**link, **link_values(ref)})
+                links.append(article.links[-1])
         insert_rows(RelatedLink, links)
-        Redirect.save_moves(moves, now_at=list(ids))
-        return {url: (ids[url], note) for url, note in notes.items()}
+        Redirect.save_moves(moves, now_at=list(written))
+        return list(written.values())
 
 
 def insert_new(rows: list[dict]) -> dict[str, int]:
@@ -193,7 +201,9 @@ def _row_values(path, record, digest, subjects, now) -> dict:
     return values
 
 
-def keep_history(written: dict, *, user, comment: str) -> None:
+def keep_history(written: list[Written], *, user, comment: str) -> None:
     """A revision for each written article, commented with what happened to it."""
     prefix = f"{comment}: " if comment else "Import: "
-    write_revisions(((pk, prefix + note) for pk, note in written.values()), user=user)
+    for article in written:
+        article.comment = prefix + article.comment
+    write_revisions_of(written, user=user)

@@ -9,8 +9,10 @@ them like any other (`articles.history`).
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Iterable
+from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.serializers.json import DjangoJSONEncoder
@@ -24,6 +26,16 @@ from .bulk_writes import insert_rows
 CHUNK_SIZE = 1000
 
 
+@dataclasses.dataclass
+class Written:
+    """An article a chunk wrote, as the chunk holds it: its row (field attname ->
+    value, as `.values()` reads it), its links' rows, what happened to it."""
+
+    row: dict[str, Any]
+    links: list[dict[str, Any]]
+    comment: str
+
+
 def write_revisions(changes: Iterable[tuple[int, str]], *, user=None) -> int:
     """Keep a revision of each article named in `changes` ((article id, comment)),
     as the database holds it now, by `user` (None: the command line).
@@ -34,14 +46,33 @@ def write_revisions(changes: Iterable[tuple[int, str]], *, user=None) -> int:
     changes = list(changes)
     now = timezone.now()
     for start in range(0, len(changes), CHUNK_SIZE):
-        _write_chunk(changes[start : start + CHUNK_SIZE], user, now)
+        _write_chunk(_read(changes[start : start + CHUNK_SIZE]), user, now)
     return len(changes)
 
 
-def _write_chunk(changes: list[tuple[int, str]], user, now) -> None:
-    revisions = Revision.objects.bulk_create(
-        [Revision(date_created=now, user=user, comment=text) for _, text in changes]
-    )
+def write_revisions_of(written: list[Written], *, user=None) -> int:
+    """Keep a revision of each article a chunk wrote, from the rows it holds: one
+    query for its links' ids, then the inserts; nothing else is read back.
+    Returns the number of revisions written."""
+    ids = [article.row["id"] for article in written]
+    link_ids = {
+        (article_id, position): pk
+        for pk, article_id, position in RelatedLink.objects.filter(
+            article__in=ids
+        ).values_list("pk", "article_id", "position")
+    }
+    for article in written:
+        for link in article.links:
+            link["id"] = link_ids[(link["article_id"], link["position"])]
+    now = timezone.now()
+    for start in range(0, len(written), CHUNK_SIZE):
+        _write_chunk(written[start : start + CHUNK_SIZE], user, now)
+    return len(written)
+
+
+def _read(changes: list[tuple[int, str]]) -> list[Written]:
+    """The articles named in `changes`, with their links, as the database holds
+    them. Two queries."""
     ids = [article_id for article_id, _ in changes]
     # Rows as dicts, not model instances: building 6,000 instances a chunk
     # would cost more than the rest of the import's writing.
@@ -51,13 +82,21 @@ def _write_chunk(changes: list[tuple[int, str]], user, now) -> None:
         RelatedLink.objects.filter(article__in=ids).order_by("position").values()
     ):
         links.setdefault(row["article_id"], []).append(row)
+    return [
+        Written(articles[article_id], links.get(article_id, []), comment)
+        for article_id, comment in changes
+    ]
+
+
+def _write_chunk(written: list[Written], user, now) -> None:
+    revisions = Revision.objects.bulk_create(
+        [Revision(date_created=now, user=user, comment=w.comment) for w in written]
+    )
     types = ContentType.objects.get_for_models(Article, RelatedLink)
     version_rows = []
-    for revision, article_id in zip(revisions, ids, strict=True):
-        version_rows.append(
-            _version_row(revision, Article, articles[article_id], types)
-        )
-        for link in links.get(article_id, []):
+    for revision, article in zip(revisions, written, strict=True):
+        version_rows.append(_version_row(revision, Article, article.row, types))
+        for link in article.links:
             version_rows.append(_version_row(revision, RelatedLink, link, types))
     insert_rows(Version, version_rows)
 

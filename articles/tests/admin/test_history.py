@@ -278,6 +278,32 @@ def test_a_bulk_revision_holds_what_reversion_itself_would_keep(editor):
     assert in_bulk.object_repr == by_reversion.object_repr
 
 
+@pytest.mark.parametrize("outcome", ["created", "updated"])
+def test_an_imports_revision_holds_what_the_database_then_holds(tmp_path, outcome):
+    links = [MEDICINE + "b", MEDICINE + "c"]
+    if outcome == "updated":
+        write_article(tmp_path, "a.md", MEDICINE + "a", related=links[:1])
+        import_folder(tmp_path)
+        Article.objects.filter(slug="a").update(status=Status.DRAFT)
+    write_article(tmp_path, "a.md", MEDICINE + "a", answer="$$\\nabla$$", related=links)
+    import_folder(tmp_path)
+    article = Article.objects.get(slug="a")
+    by_import = article_versions(article.pk).first()
+
+    write_revisions([(article.pk, "read back")])  # from the database, as it is
+
+    read_back = article_versions(article.pk).first()
+    assert read_back.revision.get_comment() == "read back"
+    assert by_import.field_dict == read_back.field_dict
+    assert by_import.object_repr == read_back.object_repr
+    link_data = [
+        sorted(version.field_dict.items())
+        for version in (by_import, read_back)
+        for version in version.revision.version_set.exclude(pk=version.pk)
+    ]
+    assert link_data[:2] == link_data[2:] and len(link_data) == 4
+
+
 def test_an_imported_revision_can_be_restored(editor, tmp_path):
     write_article(
         tmp_path,
