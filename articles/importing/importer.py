@@ -32,7 +32,7 @@ from . import outcomes
 from .files import ReadResult, default_workers, find_article_files, read_in_order
 from .outcomes import FileOutcome, ImportReport, UrlClaims, report_name
 from .plan import ChunkPlan, CurrentState, find_moves, keep_history
-from .rows import fingerprint
+from .rows import fingerprint, same_file
 
 CHUNK_SIZE = 1000
 
@@ -188,7 +188,7 @@ class _Batch:
             for path, r in records.items()
             if r.url in existing
             and (
-                existing[r.url].import_fingerprint != digests[path]
+                not same_file(existing[r.url].import_fingerprint, r, digests[path])
                 or existing[r.url].url != r.url
             )
         )

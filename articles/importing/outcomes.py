@@ -31,6 +31,7 @@ from articles.fileformat.reading import FormatError
 from articles.models import Article, Outcome
 
 from .files import read_article_file
+from .rows import same_file
 
 CONFLICT_MESSAGE = (
     "the file changed, and so did the article in the admin since the last "
@@ -104,7 +105,7 @@ def decide(
     digest: str,
     article: Article | None,
     *,
-    current_fingerprint: str | None,
+    edited: bool,
     force: bool,
     redirected_to: str | None = None,
 ) -> FileOutcome:
@@ -112,9 +113,9 @@ def decide(
     conflict or updated.
 
     `digest` is the file's fingerprint; `article` the article at the file's URL,
-    or the one the file moves (None: there is none); `current_fingerprint` the
-    article's own as it would export now (None when not computed: its file did
-    not change); `redirected_to`, where the file's URL redirects, if an article
+    or the one the file moves (None: there is none); `edited`, whether editors
+    changed that article since its last import into anything but what the
+    file says; `redirected_to`, where the file's URL redirects, if an article
     moved away from it.
     """
     if article is None:
@@ -126,13 +127,8 @@ def decide(
             )
         return FileOutcome(path, Outcome.CREATED, message, record.url)
     moved = f"moved from {article.url}" if article.url != record.url else ""
-    if article.import_fingerprint == digest and not moved:
+    if same_file(article.import_fingerprint, record, digest) and not moved:
         return FileOutcome(path, Outcome.UNCHANGED, "", record.url)
-    # Edited since the import, and not into what the file now says.
-    edited = current_fingerprint is not None and current_fingerprint not in {
-        article.import_fingerprint,
-        digest,
-    }
     if edited and not force:
         return FileOutcome(path, Outcome.CONFLICT, CONFLICT_MESSAGE, record.url)
     return FileOutcome(path, Outcome.UPDATED, moved, record.url)

@@ -23,16 +23,23 @@ from articles.search.index import indexing_in_bulk
 from .bulk_writes import delete_rows, insert_rows, update_rows
 from .outcomes import FileOutcome, decide
 from .revisions import Written, write_revisions_of
-from .rows import article_values, fingerprint, link_values, record_from_article
+from .rows import (
+    article_values,
+    fingerprint,
+    link_values,
+    record_from_article,
+    same_file,
+)
 
 
 @dataclasses.dataclass
 class CurrentState:
     """What the database holds for articles whose files changed: their links,
-    and the fingerprint each would have if exported now."""
+    and whether editors changed each since its last import."""
 
     links: dict[int, list[RelatedLink]]
-    fingerprints: dict[int, str]
+    edited_since_import: set[int]
+    fingerprints: dict[int, str]  # of each article, were it exported now
 
     @classmethod
     def of(cls, articles: Iterable[Article]) -> CurrentState:
@@ -45,13 +52,21 @@ class CurrentState:
             )
             for link in ordered:
                 links.setdefault(link.article_id, []).append(link)
-        fingerprints = {
-            article.pk: fingerprint(
-                record_from_article(article, links.get(article.pk, []))
-            )
-            for article in articles
-        }
-        return cls(links, fingerprints)
+        fingerprints, edited = {}, set()
+        for article in articles:
+            now = record_from_article(article, links.get(article.pk, []))
+            fingerprints[article.pk] = fingerprint(now)
+            if not same_file(article.import_fingerprint, now, fingerprints[article.pk]):
+                edited.add(article.pk)
+        return cls(links, edited, fingerprints)
+
+    def edited(self, article: Article, digest: str) -> bool:
+        """Whether editors changed the article since its last import, into
+        anything but what the file of fingerprint `digest` says."""
+        return (
+            article.pk in self.edited_since_import
+            and self.fingerprints[article.pk] != digest
+        )
 
 
 def find_moves(
@@ -108,9 +123,7 @@ class ChunkPlan:
             record,
             digest,
             article,
-            current_fingerprint=current.fingerprints.get(article.pk)
-            if article
-            else None,
+            edited=article is not None and current.edited(article, digest),
             force=self.force,
             redirected_to=redirected_to,
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import shutil
 from pathlib import Path
@@ -13,6 +14,7 @@ from django.core.management.base import CommandError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from articles.fileformat.reading import parse_article
 from articles.models import Article, RelatedLink, Subject
 
 from ..factories import FIXTURES, article_text, write_article
@@ -416,3 +418,57 @@ def test_it_imports_real_slugs_with_double_hyphens_and_links_to_them(tmp_path, c
     link = RelatedLink.objects.get(article__url=MEDICINE + "b")
     assert link.target.url == inverse
     assert client.get(inverse).status_code == 200
+
+
+def imported_under_version_1(folder, name: str) -> Article:
+    """Import the file, then give its article the fingerprint that imports before
+    fingerprint version 2 kept: a digest of the record's repr()."""
+    run_import(folder)
+    record = parse_article((folder / name).read_bytes())
+    version_1 = hashlib.blake2b(repr(record).encode(), digest_size=16).hexdigest()
+    Article.objects.filter(url=record.url).update(import_fingerprint=version_1)
+    return Article.objects.get(url=record.url)
+
+
+def test_a_file_imported_under_fingerprint_version_1_comes_back_unchanged(tmp_path):
+    write_article(tmp_path, "a.md", MEDICINE + "a")
+    imported_under_version_1(tmp_path, "a.md")
+
+    with CaptureQueriesContext(connection) as queries:
+        out, _ = run_import(tmp_path)
+
+    assert "1 unchanged" in out
+    assert writes_in(queries) == []
+
+
+def test_an_edit_since_a_version_1_import_of_an_unchanged_file_is_no_conflict(
+    tmp_path,
+):
+    write_article(tmp_path, "a.md", MEDICINE + "a")
+    article = imported_under_version_1(tmp_path, "a.md")
+    Article.objects.filter(pk=article.pk).update(title="An editor's title")
+
+    out, _ = run_import(tmp_path)
+
+    assert "1 unchanged" in out and "0 conflict" in out
+    assert Article.objects.get(pk=article.pk).title == "An editor's title"
+
+
+@pytest.mark.parametrize("edited", [False, True])
+def test_a_changed_file_after_a_version_1_import_updates_unless_edited(
+    tmp_path, edited
+):
+    write_article(tmp_path, "a.md", MEDICINE + "a")
+    article = imported_under_version_1(tmp_path, "a.md")
+    if edited:
+        Article.objects.filter(pk=article.pk).update(title="An editor's title")
+    write_article(tmp_path, "a.md", MEDICINE + "a", answer="A changed answer.")
+
+    out, _ = run_import(tmp_path, expect_failure=edited)
+
+    article.refresh_from_db()
+    if edited:
+        assert "1 conflict" in out and article.title == "An editor's title"
+    else:
+        assert "1 updated" in out and article.answer == "A changed answer."
+        assert article.import_fingerprint.startswith("2:")
