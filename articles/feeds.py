@@ -84,4 +84,4 @@ class SubjectAtomFeed(SubjectFeed):
 
 
 def _latest(articles):
-    return articles.select_related("subject").order_by("-date", "title")[:FEED_SIZE]
+    return articles.select_related("subject").newest_first("title")[:FEED_SIZE]

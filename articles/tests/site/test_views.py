@@ -159,6 +159,20 @@ def test_the_subject_page_lists_its_questions_newest_first(client):
     assert page.index("Newer question") < page.index("Older question")
 
 
+def test_listings_put_questions_without_a_date_after_the_dated_ones(client):
+    make_article("undated", title="Undated question", date=None)
+    make_article("older", title="Older question", date="2024-01-01")
+    make_article("newer", title="Newer question", date="2024-06-01")
+
+    for url in ("/learn/medicine/", "/"):
+        page = client.get(url).content.decode()
+        assert (
+            page.index("Newer question")
+            < page.index("Older question")
+            < page.index("Undated question")
+        ), url
+
+
 def test_a_page_number_past_the_end_answers_404(client):
     make_article("one")
 
