@@ -42,7 +42,7 @@ class LatestArticlesFeed(Feed):
         return item.url
 
     def item_pubdate(self, item: Article) -> datetime:
-        return item.posted_at
+        return item.published_at
 
     def item_updateddate(self, item: Article) -> datetime:
         return item.updated_at
