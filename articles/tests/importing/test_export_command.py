@@ -12,7 +12,7 @@ from django.core.management.base import CommandError
 
 from articles.models import Article, RelatedLink, Subject
 
-from ..factories import FIXTURES, SEED_FILES
+from ..factories import FIXTURES, SEED_FILES, write_article
 
 pytestmark = pytest.mark.django_db
 
@@ -79,6 +79,18 @@ def test_export_import_export_gives_identical_files(tmp_path):
     second = export(tmp_path / "second")
 
     assert second == first
+
+
+def test_a_file_without_an_id_or_a_date_exports_without_either(tmp_path):
+    url = "/learn/medicine/questions/bare"
+    source = write_article(tmp_path / "in", "a.md", url, omit=["id", "date"])
+    call_command("import_articles", str(source), stdout=io.StringIO())
+
+    exported = export(tmp_path / "out")["medicine/bare.md"]
+
+    front = exported.split("\n---\n", 1)[0].split("\n")
+    assert [line for line in front if line.startswith(("id:", "date:"))] == []
+    assert front_matter_and_body(exported) == front_matter_and_body(source.read_text())
 
 
 def test_an_edit_in_the_admin_is_what_gets_exported(tmp_path):
