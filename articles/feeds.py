@@ -42,7 +42,7 @@ class LatestArticlesFeed(Feed):
         return item.url
 
     def item_pubdate(self, item: Article) -> datetime:
-        return item.posted_at
+        return item.published_at
 
     def item_updateddate(self, item: Article) -> datetime:
         return item.updated_at
@@ -84,4 +84,4 @@ class SubjectAtomFeed(SubjectFeed):
 
 
 def _latest(articles):
-    return articles.select_related("subject").order_by("-date", "title")[:FEED_SIZE]
+    return articles.select_related("subject").newest_first("title")[:FEED_SIZE]

@@ -36,14 +36,17 @@ def article_json_ld(
     article: Article, crumbs: list[Crumb], absolute: Callable[[str], str]
 ) -> list[dict[str, Any]]:
     """The article and its breadcrumb trail as schema.org objects; `absolute`
-    turns a path into a full URL. Reads only the article and its subject."""
+    turns a path into a full URL. Reads only the article and its subject.
+    Without a date the article has no datePublished (schema.org and Google
+    take it as optional)."""
+    posted = {"datePublished": article.posted_at.isoformat()} if article.date else {}
     return [
         {
             "@context": "https://schema.org",
             "@type": "Article",
             "headline": _headline(article.title),
             "description": article.seo_description or article.question,
-            "datePublished": article.posted_at.isoformat(),
+            **posted,
             "dateModified": article.updated_at.isoformat(),
             "author": _author(article.author),
             "publisher": {"@type": "Organization", "name": settings.SITE_NAME},

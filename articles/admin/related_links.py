@@ -46,7 +46,7 @@ class RelatedArticleSearch(AutocompleteJsonView):
         articles = self.model_admin.get_queryset(self.request).select_related("subject")
         for word in self.term.split()[:8]:
             articles = articles.filter(title__icontains=word)
-        return articles.only("title", "subject__name").order_by("-date", "title")
+        return articles.only("title", "subject__name").newest_first("title")
 
     def serialize_result(self, obj, to_field_name):
         return {"id": str(obj.pk), "text": label(obj)}

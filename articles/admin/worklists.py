@@ -297,7 +297,7 @@ def articles_with_few_links(
     return (
         articles.select_related("subject")
         .only("title", "status", "date", "subject__name")
-        .order_by("-date", "-pk")
+        .newest_first("-pk")
     )
 
 

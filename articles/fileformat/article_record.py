@@ -2,6 +2,9 @@
 the file's fields each attribute holds, and the one rule for a field that is
 empty or missing.
 
+Only `title`, `question`, `answer`, `subject` and `url` are required: a file
+without `id` or `date` is still an article (its record holds None for each).
+
 Empty or missing: a record holds None for a key its file does not have and ""
 for one the file gives empty (`author:`). A database column holds "" for both;
 the key order, which names every key the file had, tells them apart. Reading,
@@ -31,7 +34,7 @@ TEXT_FIELDS = {
     "file_name": "file_name",
     "url": "url",
 }
-REQUIRED_FIELDS = ("id", "date", "title", "question", "answer", "subject", "url")
+REQUIRED_FIELDS = ("title", "question", "answer", "subject", "url")
 SEO_FIELDS = {
     "title": "seo_title",
     "page_description": "seo_description",
@@ -55,10 +58,15 @@ class RelatedRef:
 
 @dataclasses.dataclass
 class ArticleRecord:
-    """Everything one article file says. `answer` is Markdown with real newlines."""
+    """Everything one article file says. `answer` is Markdown with real newlines.
 
-    id: int
-    date: datetime.date
+    `id` and `date` come first and have no default, although a file may leave
+    them out (None): `rows.fingerprint` digests the record's repr, and articles
+    keep the fingerprint of their last import, so the fields' order is fixed.
+    """
+
+    id: int | None
+    date: datetime.date | None
     title: str
     question: str
     answer: str

@@ -262,8 +262,10 @@ def _integer(fields: dict, key: str, name: str | None = None) -> int | None:
     return value
 
 
-def _date(fields: dict, key: str) -> datetime.date:
-    value = fields[key]
+def _date(fields: dict, key: str) -> datetime.date | None:
+    value = fields.get(key)
+    if value is None:
+        return None
     if isinstance(value, datetime.datetime) or not isinstance(value, datetime.date):
         raise _field_error(
             key, f"must be a date like 2024-12-07, not {_describe(value)}"

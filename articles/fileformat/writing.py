@@ -105,9 +105,7 @@ def _top_level_values(record: ArticleRecord) -> dict:
         if is_given(value, key, record.key_order):
             values[key] = value
     values["answer"] = encode_answer(record.answer)
-    values["id"] = record.id
-    values["date"] = record.date
-    for key in ("score", "no_index"):
+    for key in ("id", "date", "score", "no_index"):
         if is_given(getattr(record, key), key, record.key_order):
             values[key] = getattr(record, key)
     seo = _seo_values(record)

@@ -72,15 +72,17 @@ class CurrentState:
 def find_moves(
     records: Iterable[ArticleRecord], claimed, articles: QuerySet[Article]
 ) -> dict[str, Article]:
-    """The articles these files move to a new URL, by the new URL. One query.
+    """The articles these files move to a new URL, by the new URL. One query
+    (none when no file has an id).
 
     A file moves an article when no article has its URL and exactly one
     article of the same subject has its id (ids repeat only across subjects),
     at a URL no file of the batch has claimed: the slug, so the file name,
     changed. `claimed` answers whether a URL was claimed; `articles` is the
-    queryset to look in (the importer's, locked).
+    queryset to look in (the importer's, locked). A file without an id moves
+    nothing: it is created at its URL.
     """
-    records = list(records)
+    records = [record for record in records if record.id is not None]
     if not records:
         return {}
     candidates: dict[tuple[str, int], list[Article]] = {}

@@ -62,6 +62,12 @@ class Status(models.TextChoices):
     PUBLISHED = "published", "Published"
 
 
+# Newest first, undated last: PostgreSQL would put NULL first in a descending
+# order (SQLite puts it last). On PostgreSQL migration 0011 makes the date
+# indexes NULLS LAST too, so that they keep serving this order.
+NEWEST_FIRST = models.F("date").desc(nulls_last=True)
+
+
 class ArticleQuerySet(models.QuerySet):
     def published(self) -> ArticleQuerySet:
         """Articles readers may see: never a draft."""
@@ -73,12 +79,16 @@ class ArticleQuerySet(models.QuerySet):
         in_order = RelatedLink.objects.order_by("position")
         return self.prefetch_related(models.Prefetch("related_links", in_order))
 
+    def newest_first(self, *then: str) -> ArticleQuerySet:
+        """Newest first, undated last, then ordered by `then`."""
+        return self.order_by(NEWEST_FIRST, *then)
+
     def for_listing(self) -> ArticleQuerySet:
         """Newest first, with what a list of links needs and no more."""
         return (
             self.select_related("subject")
             .only("url", "title", "date", "subject__name", "subject__slug")
-            .order_by("-date", "title")
+            .newest_first("title")
         )
 
 
@@ -106,11 +116,17 @@ class Article(models.Model):
     )
     source_id = models.BigIntegerField(
         "id",
+        null=True,
+        blank=True,
         db_index=True,
-        help_text="The file's own id. Not unique: an article filed under two "
-        "subjects has the same id in both files.",
+        help_text="The file's own id, if it gives one. Not unique: an article "
+        "filed under two subjects has the same id in both files.",
     )
-    date = models.DateField(help_text="The date shown as 'Posted on'.")
+    date = models.DateField(
+        null=True,
+        blank=True,
+        help_text="The date shown as 'Posted on'. Without one, readers see no date.",
+    )
     title = models.CharField(max_length=MAX_CHARS["title"])
     article_title = models.CharField(
         max_length=MAX_CHARS["article_title"],
@@ -212,7 +228,7 @@ class Article(models.Model):
     objects = ArticleQuerySet.as_manager()
 
     class Meta:
-        ordering = ["-date", "title"]
+        ordering = [NEWEST_FIRST, "title"]
         indexes = [
             models.Index(fields=["subject", "-date"], name="article_subject_date"),
             models.Index(fields=["-date", "title"], name="article_date_title"),
@@ -325,13 +341,25 @@ class Article(models.Model):
         return self.url
 
     @property
-    def posted_at(self) -> datetime:
-        """The posted date as a moment (its midnight), for feeds and JSON-LD."""
+    def posted_at(self) -> datetime | None:
+        """The posted date as a moment (its midnight), for JSON-LD; None
+        without a date."""
+        if self.date is None:
+            return None
         return timezone.make_aware(datetime.combine(self.date, time()))
 
     @property
+    def published_at(self) -> datetime:
+        """When feeds say the article came out: its posted date, or without
+        one when it was imported (or made, for an article made in the admin)."""
+        return self.posted_at or self.imported_at or self.created_at
+
+    @property
     def posted_on(self) -> str:
-        """The date as the file asks it shown: `Dec 07, 2024` for MMM DD, YYYY."""
+        """The date as the file asks it shown: `Dec 07, 2024` for MMM DD, YYYY;
+        "" without a date."""
+        if self.date is None:
+            return ""
         return format_date(self.date, self.date_format or "MMM DD, YYYY")
 
     @property

@@ -11,7 +11,8 @@ on SQLite.
 SQLite: the FTS5 table of migration 0003, ranked by bm25 (sqlite.py).
 PostgreSQL: the generated column `search_vector`, ranked by ts_rank_cd
 (postgres.py). Both weigh title 1,
-question 0.4, keywords 0.2, answer 0.1; equal ranks go newest first, then
+question 0.4, keywords 0.2, answer 0.1; equal ranks go newest first (an
+undated article last: `NULLS LAST`, which PostgreSQL's DESC needs said), then
 highest id. Both index published articles only: drafts are never found.
 
 Ranking reads every match, slow for a word found in half of 100,000 articles,

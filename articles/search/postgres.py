@@ -95,7 +95,7 @@ class PostgresSearch:
         vector = cls.TITLE if title_only else "search_vector"
         sql = f"""
             SELECT id FROM articles_article WHERE {where}
-            ORDER BY ts_rank_cd({vector}, {query}) DESC, date DESC, id DESC
+            ORDER BY ts_rank_cd({vector}, {query}) DESC, date DESC NULLS LAST, id DESC
             LIMIT %s OFFSET %s
         """
         return [row[0] for row in fetch(sql, [*params, *query_params, limit, offset])]
@@ -109,7 +109,7 @@ class PostgresSearch:
             params += query_params
         sql = f"""
             SELECT id FROM articles_article WHERE {where}
-            ORDER BY date DESC, id DESC LIMIT %s OFFSET %s
+            ORDER BY date DESC NULLS LAST, id DESC LIMIT %s OFFSET %s
         """
         return [row[0] for row in fetch(sql, [*params, limit, offset])]
 
@@ -127,7 +127,7 @@ class PostgresSearch:
             ), 0)
             ORDER BY ts_rank_cd(search_vector, {query})
                 * CASE WHEN subject_id = %s THEN 2 ELSE 1 END DESC,
-                date DESC, id DESC
+                date DESC NULLS LAST, id DESC
             LIMIT %s
         """
         any_rare, any_word = " | ".join(rarest), " | ".join(words)

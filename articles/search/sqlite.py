@@ -49,7 +49,7 @@ class SQLiteSearch:
             JOIN articles_article ON articles_article.id = {cls.TABLE}.rowid
             WHERE {cls.TABLE} MATCH %s
             ORDER BY bm25({cls.TABLE}, {cls.WEIGHTS}),
-                articles_article.date DESC, articles_article.id DESC
+                articles_article.date DESC NULLS LAST, articles_article.id DESC
             LIMIT %s OFFSET %s
         """
         params = [cls.match(terms, subject_id, title_only), limit, offset]
@@ -65,7 +65,7 @@ class SQLiteSearch:
         if skip_title_matches:
             sql += f" AND +id NOT IN ({matching})"
             params.append(cls.match(terms, subject_id, title_only=True))
-        sql += " ORDER BY date DESC, id DESC LIMIT %s OFFSET %s"
+        sql += " ORDER BY date DESC NULLS LAST, id DESC LIMIT %s OFFSET %s"
         return [row[0] for row in fetch(sql, [*params, limit, offset])]
 
     @classmethod
@@ -85,7 +85,7 @@ class SQLiteSearch:
             ), 0)
             ORDER BY bm25({cls.TABLE}, {cls.WEIGHTS}) * CASE
                 WHEN articles_article.subject_id = %s THEN 2 ELSE 1 END,
-                articles_article.date DESC, articles_article.id DESC
+                articles_article.date DESC NULLS LAST, articles_article.id DESC
             LIMIT %s
         """
         params = [f"{titles} AND {any_word}", titles, among - 1, subject_id, limit]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import zlib
+from collections.abc import Collection
 from pathlib import Path
 
 from django.contrib.auth.models import Group, Permission, User
@@ -24,11 +25,13 @@ def article_text(
     related: list[str] = (),
     date: str = "2024-12-07",
     extra: str = "",
+    omit: Collection[str] = (),
 ) -> str:
     """An article file in the seeds' style; `related` lists URLs of related articles.
 
     Without an `id`, one made from the slug: as in real batches, two articles
     of a subject never share an id (the same id in a subject is a move).
+    `omit` names top-level keys of one line to leave out, such as "id" or "date".
     """
     slug = url.rsplit("/", 1)[-1]
     id = zlib.crc32(slug.encode()) % 1_000_000 if id is None else id
@@ -68,6 +71,7 @@ def article_text(
             f"    subject: {subject}",
             f"    url: {target}",
         ]
+    lines = [line for line in lines if line.split(":", 1)[0] not in omit]
     return "\n".join(lines) + "\n" + extra + "---\n\n&nbsp;"
 
 

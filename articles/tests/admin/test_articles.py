@@ -11,7 +11,7 @@ from django.core.management.base import CommandError
 
 from articles.models import Article
 
-from ..factories import FIXTURES, change_form_data
+from ..factories import FIXTURES, change_form_data, make_article
 
 pytestmark = pytest.mark.django_db
 
@@ -136,6 +136,42 @@ def test_an_article_made_in_the_admin_gets_its_url_and_exports(editor, seeds, tm
     out = io.StringIO()
     call_command("import_articles", str(tmp_path / "out"), stdout=out)
     assert "3 files: 0 created, 1 updated, 2 unchanged, 0 conflict" in out.getvalue()
+
+
+def test_a_new_article_needs_neither_an_id_nor_a_date(editor, seeds, tmp_path):
+    form = editor.get("/admin/articles/article/add/").context["adminform"].form
+    data = {
+        "title": "An undated question?",
+        "question": "An undated question?",
+        "answer": "Yes.",
+        "subject": seeds.subject_id,
+        "slug": "an-undated-question",
+        "status": "published",
+        "related_links-TOTAL_FORMS": 0,
+        "related_links-INITIAL_FORMS": 0,
+    }
+
+    response = editor.post("/admin/articles/article/add/", data)
+
+    assert not form.fields["source_id"].required
+    assert not form.fields["date"].required
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    article = Article.objects.get(slug="an-undated-question")
+    assert (article.source_id, article.date) == (None, None)
+    call_command("export_articles", str(tmp_path / "out"), stdout=io.StringIO())
+    text = (tmp_path / "out" / "medicine" / "an-undated-question.md").read_text()
+    assert text.startswith("---\ntitle: >-\n    An undated question?\n")
+
+
+def test_the_change_list_puts_articles_without_a_date_last(editor, seeds):
+    make_article("undated", date=None)
+
+    page = editor.get("/admin/articles/article/")
+
+    assert [article.slug for article in page.context["cl"].result_list][-1] == (
+        "undated"
+    )
+    assert "No date" in page.content.decode()  # the date filter's choice
 
 
 def test_the_subject_list_shows_article_counts(editor, seeds):

@@ -130,6 +130,16 @@ def test_it_writes_unknown_fields_where_the_file_had_them():
     assert "    note: added by hand" in lines
 
 
+@pytest.mark.parametrize(
+    ("name", "key"), [("no_id.txt", "id"), ("no_date.txt", "date")]
+)
+def test_it_writes_no_id_or_date_line_for_a_file_that_had_none(name, key):
+    lines = front_matter_lines(sample(name))
+
+    assert [line for line in lines if line.startswith(f"{key}:")] == []
+    assert lines[1] == "_schema: default"
+
+
 def test_it_writes_no_index_as_lower_case_true():
     lines = front_matter_lines(sample("no_index.txt"))
 
@@ -172,6 +182,15 @@ def test_it_puts_a_new_no_index_between_question_and_answer():
         "no_index",
         *record.key_order[10:],
     ]
+
+
+def test_it_puts_an_id_new_to_the_file_where_the_seeds_put_it():
+    record = dataclasses.replace(sample("no_id.txt"), id=7)
+
+    lines = front_matter_lines(record)
+
+    assert lines[:4] == ["---", "_schema: default", "id: 7", "date: 2024-12-07"]
+    assert read_back(record).id == 7
 
 
 def test_it_puts_a_new_score_right_after_the_url():
@@ -557,6 +576,10 @@ def records(draw) -> ArticleRecord:
         "subject": draw(SOME_TEXT),
         "url": draw(URL),
     }
+    identity = {
+        "id": draw(st.none() | st.integers(-(2**63), 2**63 - 1)),
+        "date": draw(st.none() | st.dates()),
+    }
     optional = {key: draw(st.none() | TEXT) for key in OPTIONAL_TEXT}
     numbers = {
         "score": draw(st.none() | st.floats(allow_nan=False, allow_infinity=False)),
@@ -569,8 +592,7 @@ def records(draw) -> ArticleRecord:
     related = draw(related_refs())
     extra = draw(extras(KNOWN_FIELDS))
     keys = [
-        "id",
-        "date",
+        *given_keys(identity),
         *texts,
         *given_keys({OPTIONAL_TEXT[key]: value for key, value in optional.items()}),
         *given_keys(numbers),
@@ -579,8 +601,7 @@ def records(draw) -> ArticleRecord:
         *extra,
     ]
     return ArticleRecord(
-        id=draw(st.integers(-(2**63), 2**63 - 1)),
-        date=draw(st.dates()),
+        **identity,
         **texts,
         **optional,
         **numbers,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import io
 import shutil
@@ -15,7 +16,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from articles.fileformat.reading import parse_article
-from articles.models import Article, RelatedLink, Subject
+from articles.models import Article, Redirect, RelatedLink, Subject
 
 from ..factories import FIXTURES, article_text, write_article
 
@@ -110,6 +111,57 @@ def test_a_bad_file_is_refused_whole_and_the_others_still_import(tmp_path):
     assert "Traceback" not in err + out
     assert "2 files: 1 created, 0 updated, 0 unchanged, 0 conflict, 1 refused" in out
     assert list(Article.objects.values_list("slug", flat=True)) == ["good"]
+
+
+def test_a_file_without_an_id_or_a_date_is_still_an_article(tmp_path):
+    write_article(tmp_path, "a.md", MEDICINE + "no-id", omit=["id"])
+    write_article(tmp_path, "b.md", MEDICINE + "no-date", id=12, omit=["date"])
+    write_article(tmp_path, "c.md", MEDICINE + "neither", omit=["id", "date"])
+
+    out, _ = run_import(tmp_path)
+
+    assert "3 files: 3 created, 0 updated, 0 unchanged, 0 conflict, 0 refused" in out
+    assert sorted(Article.objects.values_list("slug", "source_id", "date")) == [
+        ("neither", None, None),
+        ("no-date", 12, None),
+        ("no-id", None, datetime.date(2024, 12, 7)),
+    ]
+    again, _ = run_import(tmp_path)
+    assert "3 files: 0 created, 0 updated, 3 unchanged" in again
+
+
+def test_a_mistyped_date_is_refused_naming_the_field(tmp_path):
+    bad = tmp_path / "bad.md"
+    bad.write_text(article_text(MEDICINE + "bad").replace("2024-12-07", "soon"))
+
+    _, err = run_import(tmp_path, expect_failure=True)
+
+    assert (
+        f"refused   {bad}: line 4: field 'date': must be a date like 2024-12-07, "
+        "not text 'soon'"
+    ) in err
+    assert not Article.objects.exists()
+
+
+def test_a_file_without_an_id_never_moves_an_article(tmp_path):
+    write_article(tmp_path, "a.md", MEDICINE + "first-name", omit=["id"])
+    write_article(tmp_path, "b.md", MEDICINE + "numbered", id=7)
+    run_import(tmp_path)
+    for name in ("a.md", "b.md"):
+        (tmp_path / name).unlink()
+    write_article(tmp_path, "c.md", MEDICINE + "second-name", omit=["id"])
+    write_article(tmp_path, "d.md", MEDICINE + "third-name", omit=["id"])
+
+    out, _ = run_import(tmp_path)
+
+    assert "2 files: 2 created, 0 updated" in out
+    assert sorted(Article.objects.values_list("slug", flat=True)) == [
+        "first-name",
+        "numbered",
+        "second-name",
+        "third-name",
+    ]
+    assert not Redirect.objects.exists()
 
 
 def test_a_file_that_is_not_utf8_is_refused_with_its_name(tmp_path):

@@ -142,9 +142,9 @@ def test_the_first_file_to_give_a_url_claims_it_and_a_second_is_refused(tmp_path
 
 
 def test_a_file_the_reader_refused_is_refused_with_the_readers_reason():
-    outcome = unreadable("bad.md", "line 3: field 'date': is required")
+    outcome = unreadable("bad.md", "line 4: field 'title': is required")
 
-    assert str(outcome) == "refused   bad.md: line 3: field 'date': is required"
+    assert str(outcome) == "refused   bad.md: line 4: field 'title': is required"
 
 
 def test_a_file_the_database_would_not_take_is_refused_naming_the_reason():

@@ -61,6 +61,16 @@ def test_equal_ranks_go_newest_first_then_highest_id():
     assert [hit.article.pk for hit in hits] == [second.pk, first.pk, older.pk]
 
 
+def test_equal_ranks_put_an_article_without_a_date_last():
+    older = make_article("older", title="Ribosome facts", date="2024-01-01")
+    newer = make_article("newer", title="Ribosome facts", date="2024-06-01")
+    undated = make_article("undated", title="Ribosome facts", date=None)
+
+    hits = search_articles("ribosome").hits
+
+    assert [hit.article.pk for hit in hits] == [newer.pk, older.pk, undated.pk]
+
+
 def test_words_are_found_in_every_indexed_field_and_stemmed():
     make_article("by-question", title="One", question="How do kidneys filter?")
     make_article("by-answer", title="Two", answer="The nephron filters blood.")
@@ -107,6 +117,15 @@ def test_the_page_shows_title_link_subject_date_and_snippet(client):
     assert f'<a href="{article.url}">What does the liver do?</a>' in page
     assert 'Medicine · <time datetime="2024-12-07">Dec 07, 2024</time>' in page
     assert "The liver <mark>detoxifies</mark>." in page
+
+
+def test_the_page_shows_no_date_for_an_article_without_one(client):
+    make_article("liver", answer="The liver detoxifies.", date=None)
+
+    page = page_of(client, q="detoxifies")
+
+    assert '<p class="meta">Medicine</p>' in page
+    assert "<time" not in page
 
 
 def test_the_subject_filter_keeps_only_that_subjects_articles(client):
@@ -165,6 +184,26 @@ def test_past_the_cap_title_matches_come_first_then_the_newest(monkeypatch, clie
         "Other 3",
     ]
     assert "3+ results for" in page_of(client, q="neuron")
+
+
+def test_past_the_cap_the_newest_come_before_the_undated(monkeypatch):
+    monkeypatch.setattr(policy, "CAP", 3)
+    make_article("undated", title="Undated", date=None, answer="A neuron fires.")
+    for day in range(1, 4):
+        make_article(
+            f"answer-{day}",
+            title=f"Other {day}",
+            date=f"2024-01-0{day}",
+            answer="A neuron fires.",
+        )
+
+    results = search_articles("neuron", limit=10)
+
+    assert [hit.article.title for hit in results.hits] == [
+        "Other 3",
+        "Other 2",
+        "Other 1",
+    ]
 
 
 def test_quoted_words_must_come_together_in_order():

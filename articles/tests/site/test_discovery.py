@@ -3,15 +3,19 @@ RSS and Atom."""
 
 from __future__ import annotations
 
+import datetime
+import io
 import re
 import xml.etree.ElementTree as ET
+from email.utils import parsedate_to_datetime
 
 import pytest
+from django.core.management import call_command
 
-from articles.models import Status
+from articles.models import Article, Status
 from articles.sitemaps import SITEMAPS
 
-from ..factories import make_article
+from ..factories import make_article, write_article
 
 pytestmark = pytest.mark.django_db
 
@@ -97,6 +101,47 @@ def test_the_rss_feed_lists_the_newest_published_questions(client):
     assert channel.find("item").findtext("link") == (
         "http://testserver/learn/medicine/questions/newer"
     )
+
+
+def test_feeds_list_an_undated_question_last_dated_by_its_import(client, tmp_path):
+    make_article("newer", title="Newer", date="2024-06-01")
+    url = "/learn/medicine/questions/undated"
+    write_article(tmp_path, "u.md", url, title="Undated", omit=["date"])
+    call_command("import_articles", str(tmp_path), stdout=io.StringIO())
+    imported_at = Article.objects.get(url=url).imported_at
+
+    rss = ET.fromstring(client.get("/feed/").content).find("channel")
+    atom = ET.fromstring(client.get("/learn/medicine/feed/atom/").content)
+
+    items = list(rss.iter("item"))
+    assert [item.findtext("title") for item in items] == ["Newer", "Undated"]
+    pub_date = parsedate_to_datetime(items[1].findtext("pubDate"))
+    assert pub_date == imported_at.replace(microsecond=0)  # RFC 822 has no fractions
+    entries = list(atom.iterfind("atom:entry", NS))
+    assert entries[1].findtext("atom:title", namespaces=NS) == "Undated"
+    published = entries[1].findtext("atom:published", namespaces=NS)
+    assert datetime.datetime.fromisoformat(published) == imported_at
+
+
+def test_a_feed_dates_an_undated_question_made_in_the_admin_by_its_making(client):
+    article = make_article("made-here", date=None)
+
+    item = ET.fromstring(client.get("/feed/").content).find("channel/item")
+
+    pub_date = parsedate_to_datetime(item.findtext("pubDate"))
+    assert pub_date == article.created_at.replace(microsecond=0)
+
+
+def test_the_sitemap_dates_an_undated_question_by_its_import(client, tmp_path):
+    url = "/learn/medicine/questions/undated"
+    write_article(tmp_path, "u.md", url, omit=["date"])
+    call_command("import_articles", str(tmp_path), stdout=io.StringIO())
+    imported_at = Article.objects.get(url=url).imported_at
+
+    page = client.get("/sitemap.xml").content.decode()
+
+    entry = page[page.index(url) :]
+    assert f"<lastmod>{imported_at:%Y-%m-%d}</lastmod>" in entry
 
 
 def test_a_subjects_atom_feed_lists_only_its_questions(client):

@@ -114,6 +114,18 @@ def test_json_ld_describes_an_article_and_its_breadcrumbs_not_a_qa_page(client):
     ]
 
 
+def test_an_article_without_a_date_tells_search_engines_no_published_date(client):
+    article = make_article("q", date=None)
+
+    page = client.get(article.url).content.decode()
+
+    described, _ = json_ld(page)
+    assert "datePublished" not in described
+    assert described["dateModified"].startswith(f"{article.updated_at:%Y-%m-%d}")
+    assert "article:published_time" not in page
+    assert '<meta property="article:modified_time"' in page
+
+
 def test_no_text_of_an_article_can_break_out_of_the_json_ld(client):
     article = make_article("q", title="</script><script>alert(1)</script>")
 

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from articles.models import Article, RelatedLink
 
-from ..factories import FIXTURES, make_article
+from ..factories import FIXTURES, make_article, write_article
 
 pytestmark = pytest.mark.django_db
 
@@ -46,6 +46,25 @@ def test_the_article_page_shows_everything_the_seed_page_carries(client, seeds):
         in page
     )
     assert '<a href="/learn/medicine/">Medicine</a>' in page
+
+
+def test_a_file_without_a_date_makes_a_page_and_listing_that_show_no_date(
+    client, tmp_path
+):
+    url = "/learn/medicine/questions/when-was-this-written"
+    write_article(tmp_path, "a.md", url, title="When was this written?", omit=["date"])
+    call_command("import_articles", str(tmp_path), stdout=io.StringIO())
+
+    page = client.get(url).content.decode()
+    listing = client.get("/learn/medicine/").content.decode()
+    home = client.get("/").content.decode()
+
+    assert '<p class="byline">QuickTakes</p>' in page
+    assert "Posted on" not in page
+    for shown in (page, listing, home):
+        assert "<time" not in shown
+    assert "When was this written?" in listing
+    assert '<span class="meta">Medicine</span>' in home
 
 
 @pytest.mark.parametrize("suffix", ["", "/"])
@@ -157,6 +176,20 @@ def test_the_subject_page_lists_its_questions_newest_first(client):
     page = client.get("/learn/medicine/").content.decode()
 
     assert page.index("Newer question") < page.index("Older question")
+
+
+def test_listings_put_questions_without_a_date_after_the_dated_ones(client):
+    make_article("undated", title="Undated question", date=None)
+    make_article("older", title="Older question", date="2024-01-01")
+    make_article("newer", title="Newer question", date="2024-06-01")
+
+    for url in ("/learn/medicine/", "/"):
+        page = client.get(url).content.decode()
+        assert (
+            page.index("Newer question")
+            < page.index("Older question")
+            < page.index("Undated question")
+        ), url
 
 
 def test_a_page_number_past_the_end_answers_404(client):
