@@ -29,7 +29,13 @@ from articles.models import Article, Redirect, RelatedLink, Subject
 from articles.page_cache import content_changed
 
 from . import outcomes
-from .files import ReadResult, default_workers, find_article_files, read_in_order
+from .files import (
+    ReadResult,
+    default_workers,
+    find_article_files,
+    read_in_order,
+    urls_claimed_twice,
+)
 from .outcomes import FileOutcome, ImportReport, UrlClaims, report_name
 from .plan import ChunkPlan, CurrentState, find_moves, keep_history
 from .rows import fingerprint, same_file
@@ -60,12 +66,17 @@ def import_files(
     or updates keeps a revision in its history, by `user` (None: the command
     line), with `comment`.
     """
+    paths = list(paths)
     workers = default_workers() if workers is None else workers
     batch = _Batch(force=force, on_outcome=on_outcome, relative_to=relative_to)
+    batch.claims.twins = {
+        url: [report_name(path, relative_to) for path in paths_of_url]
+        for url, paths_of_url in urls_claimed_twice(find_article_files(paths)).items()
+    }
     batch.history = None if dry_run else {"user": user, "comment": comment}
     batch.report.dry_run = dry_run
     batch.report.keep_outcomes = keep_outcomes
-    files = find_article_files(list(paths))
+    files = find_article_files(paths)
     # A dry run rolls each chunk back on its own, so that it holds locks no
     # longer than an import's chunk does; strict holds them for the batch.
     whole_batch = transaction.atomic() if strict and not dry_run else nullcontext()

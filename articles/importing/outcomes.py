@@ -3,8 +3,8 @@
 A file of a batch ends as one `Outcome`:
 
 - refused:   it is not a valid article (`unreadable`: the message says why and
-             where), another file of the batch claimed its URL first
-             (`UrlClaims`), or the database would not take it
+             where), another file of the batch gives its URL too (`UrlClaims`:
+             both are refused), or the database would not take it
              (`refused_by_database`). Nothing of it is written;
 - created:   no article had its URL; one now does (`decide`);
 - updated:   the file changed since it was last imported, and the article with
@@ -67,19 +67,32 @@ def refused_by_database(
 
 
 class UrlClaims:
-    """The URLs a batch's files have claimed: the first file to give a URL has it.
+    """The URLs a batch's files claim. A URL two files give is neither's: both
+    are refused, each naming the other (`twins`, found before the import
+    starts). Otherwise the first file to give a URL has it, and a later one
+    that gives it too (a twin the first look missed) is refused.
 
     Kept by the URL's hash, not the URL: a 100k batch's URLs weigh 15 MB. Two
     files whose URLs share a hash are told apart by reading the earlier file
     again, which happens only for a likely twin.
     """
 
-    def __init__(self, path_of: Callable[[str], str]):
+    def __init__(
+        self, path_of: Callable[[str], str], twins: dict[str, list[str]] | None = None
+    ):
         self.path_of = path_of  # the file a report's name stands for
+        self.twins = twins or {}  # URL: the names of the files that give it
         self.claimed: dict[int, str] = {}
 
     def claim(self, path: str, record: ArticleRecord) -> FileOutcome | None:
-        """Claim the file's URL; the refusal if another file of the batch has it."""
+        """Claim the file's URL; the refusal if another file of the batch gives it."""
+        if record.url in self.twins:
+            others = ", ".join(name for name in self.twins[record.url] if name != path)
+            message = (
+                f"its url {record.url} is also claimed by {others} in this batch: "
+                "neither is imported, as which one is right cannot be told"
+            )
+            return FileOutcome(path, Outcome.REFUSED, message, record.url)
         earlier = self.claimed.setdefault(hash(record.url), path)
         if earlier == path or _url_in(self.path_of(earlier)) != record.url:
             return None
@@ -88,7 +101,7 @@ class UrlClaims:
 
     def __contains__(self, url: str) -> bool:
         """Whether a file of the batch claimed `url` (a rare false yes is safe)."""
-        return hash(url) in self.claimed
+        return url in self.twins or hash(url) in self.claimed
 
 
 def _url_in(path: str) -> str | None:

@@ -195,16 +195,17 @@ def test_confirming_twice_imports_once(importer, tmp_path):
 
 
 def test_confirming_decides_again_what_changed_since_the_dry_run(importer, tmp_path):
-    write_article(tmp_path, "a.md", MEDICINE + "a", title="Old?")
-    import_files([tmp_path])
+    files = tmp_path / "files"  # beside the staging folder, not above it
+    write_article(files, "a.md", MEDICINE + "a", title="Old?")
+    import_files([files])
     importer.post(
         UPLOAD, {"files": [article_upload("a.md", MEDICINE + "a", title="New?")]}
     )
     batch = ImportBatch.objects.get()
     assert batch.files.get().outcome == "updated"
     # Meanwhile the same change arrives by the command line.
-    write_article(tmp_path, "a.md", MEDICINE + "a", title="New?")
-    import_files([tmp_path])
+    write_article(files, "a.md", MEDICINE + "a", title="New?")
+    import_files([files])
 
     importer.post(f"{BATCHES}{batch.pk}/confirm/")
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from articles.fileformat.limits import MAX_FILE_BYTES
-from articles.fileformat.reading import FormatError, parse_article
+from articles.fileformat.reading import FormatError, parse_article, peek_url
 
 PROJECT = Path(__file__).resolve().parents[3]
 SEEDS = PROJECT / "fixtures"
@@ -808,3 +808,27 @@ def test_it_names_the_line_of_a_mistyped_field_written_with_a_quoted_key():
 
     assert error.message == "field 'id': must be a whole number, not text 'abc'"
     assert error.line == 2
+
+
+@pytest.mark.parametrize(
+    ("line", "url"),
+    [
+        ("url: /learn/medicine/questions/a-title", "/learn/medicine/questions/a-title"),
+        ("url: '/learn/medicine/questions/a'", "/learn/medicine/questions/a"),
+        ('url: "/learn/medicine/questions/a"  ', "/learn/medicine/questions/a"),
+        ("url: >-\n  /learn/medicine/questions/a", None),
+        ("url: /learn/medicine/questions/a # a comment", None),
+    ],
+)
+def test_it_peeks_at_the_url_line_without_parsing_the_yaml(line, url):
+    data = article(
+        "related_article1:", "    url: /learn/medicine/questions/b", url=line
+    )
+
+    assert peek_url(data) == url
+
+
+def test_a_url_in_the_body_or_a_broken_file_is_no_url_to_peek_at():
+    assert peek_url(article(url=None).replace(b"&nbsp;", b"url: /learn/x")) is None
+    assert peek_url(b"no front matter") is None
+    assert peek_url(b"---\nurl: /learn/a/questions/b\n") is None  # never closed

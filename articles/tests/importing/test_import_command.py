@@ -174,17 +174,41 @@ def test_a_file_that_is_not_utf8_is_refused_with_its_name(tmp_path):
     assert not Article.objects.exists()
 
 
-def test_two_files_claiming_one_url_the_second_is_refused(tmp_path):
+def test_two_files_claiming_one_url_are_both_refused_each_naming_the_other(
+    tmp_path,
+):
     first = write_article(tmp_path, "a.md", MEDICINE + "same", title="First?")
-    second = write_article(tmp_path, "b.md", MEDICINE + "same", title="Second?")
+    write_article(tmp_path, "b.md", MEDICINE + "other")
+    second = write_article(tmp_path, "c/d.md", MEDICINE + "same", title="Second?")
 
-    _, err = run_import(tmp_path, expect_failure=True)
+    out, err = run_import(tmp_path, expect_failure=True)
 
-    assert (
-        f"refused   {second}: its url {MEDICINE}same is already claimed by {first}"
-        in err
+    for path, other in ((first, second), (second, first)):
+        assert (
+            f"refused   {path}: its url {MEDICINE}same is also claimed by {other} "
+            "in this batch: neither is imported"
+        ) in err
+    assert "1 created" in out and "2 refused" in out
+    assert list(Article.objects.values_list("slug", flat=True)) == ["other"]
+
+
+def test_twin_urls_are_found_across_chunks_and_however_the_file_quotes_them(
+    tmp_path,
+):
+    from articles.importing.importer import import_files
+
+    write_article(tmp_path, "a.md", MEDICINE + "same")
+    write_article(tmp_path, "b.md", MEDICINE + "other")
+    quoted = article_text(MEDICINE + "same").replace(
+        f"url: {MEDICINE}same", f"url: '{MEDICINE}same'"
     )
-    assert Article.objects.get().title == "First?"
+    (tmp_path / "c.md").write_text(quoted)
+
+    report = import_files([tmp_path], chunk_size=1, keep_outcomes=True)
+
+    refused = [o.path for o in report.outcomes if o.outcome == "refused"]
+    assert refused == [str(tmp_path / "a.md"), str(tmp_path / "c.md")]
+    assert not Article.objects.filter(slug="same").exists()
 
 
 def test_the_same_id_under_two_subjects_makes_two_articles(tmp_path):
@@ -431,7 +455,7 @@ def test_parsing_in_worker_processes_gives_the_same_outcomes(tmp_path):
         write_article(
             tmp_path, f"{n}.md", MEDICINE + f"q{n}", related=[MEDICINE + "q0"]
         )
-    write_article(tmp_path, "6.md", MEDICINE + "q1")  # a second claim on q1
+    write_article(tmp_path, "6.md", MEDICINE + "q1")  # q1 claimed twice: neither
     (tmp_path / "7.md").write_text("---\nid: [\n---\n")
 
     def outcomes(**options):
@@ -443,9 +467,9 @@ def test_parsing_in_worker_processes_gives_the_same_outcomes(tmp_path):
     in_workers = outcomes(workers=2)
 
     assert in_workers == in_this_process
-    assert [outcome for _, outcome, _ in in_workers].count("created") == 6
-    assert Article.objects.count() == 6
-    assert RelatedLink.objects.filter(target__slug="q0").count() == 6
+    assert [outcome for _, outcome, _ in in_workers].count("created") == 5
+    assert Article.objects.count() == 5
+    assert RelatedLink.objects.filter(target__slug="q0").count() == 5
 
 
 def test_a_file_over_the_size_limit_is_refused_unread(tmp_path):

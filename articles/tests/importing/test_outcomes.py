@@ -141,6 +141,19 @@ def test_the_first_file_to_give_a_url_claims_it_and_a_second_is_refused(tmp_path
     assert "/learn/biology/questions/another" not in claims
 
 
+def test_files_that_give_one_url_are_each_refused_naming_the_others():
+    claims = UrlClaims(path_of=str, twins={URL: ["a.md", "b.md", "c.md"]})
+
+    refusal = claims.claim("b.md", record())
+
+    assert refusal.outcome == Outcome.REFUSED
+    assert refusal.message == (
+        f"its url {URL} is also claimed by a.md, c.md in this batch: neither is "
+        "imported, as which one is right cannot be told"
+    )
+    assert URL in claims
+
+
 def test_a_file_the_reader_refused_is_refused_with_the_readers_reason():
     outcome = unreadable("bad.md", "line 4: field 'title': is required")
 
