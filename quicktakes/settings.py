@@ -55,6 +55,8 @@ INSTALLED_APPS = [
     "django.contrib.syndication",
     "markdownify",
     "reversion",
+    "django_tasks",
+    "django_tasks_db",
     "articles",
 ]
 
@@ -172,6 +174,17 @@ IMPORT_STAGING_DIR = Path(
 )
 # A dry run left unconfirmed this long is discarded (its staged files removed,
 # its report kept) when the next upload starts.
+# Background jobs: imports run in a worker (`manage.py db_worker`), queued in
+# the database by default; any django-tasks backend can be named instead.
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
+# A batch whose job has not reported for this long is taken for stopped (its
+# worker died): its page says so and offers to run it again.
+IMPORT_STALLED_MINUTES = int(os.environ.get("IMPORT_STALLED_MINUTES", "10"))
 IMPORT_DRY_RUN_DAYS = int(os.environ.get("IMPORT_DRY_RUN_DAYS", "7"))
 # What one upload may unpack to: a zip over any of these is refused whole.
 IMPORT_MAX_ENTRIES = int(os.environ.get("IMPORT_MAX_ENTRIES", "20000"))

@@ -22,14 +22,17 @@ from django.urls import path, reverse
 
 from articles.importing.batches import (
     BatchNotPending,
-    apply_batch,
+    confirm_batch,
     discard_batch,
+    run_again,
     start_upload_batch,
 )
 from articles.importing.uploads import UploadRefused, names_listed
 from articles.models import ImportBatch, Outcome
 
 FILES_PER_PAGE = 100
+# How often a batch's page reloads itself while its job is queued or running.
+REFRESH_SECONDS = 2
 NAMES_LISTED = 3
 
 
@@ -123,6 +126,11 @@ class ImportBatchAdmin(admin.ModelAdmin):
                 wrap(self.discard_view),
                 name="articles_importbatch_discard",
             ),
+            path(
+                "<int:batch_id>/run-again/",
+                wrap(self.run_again_view),
+                name="articles_importbatch_run_again",
+            ),
             *super().get_urls(),
         ]
 
@@ -139,7 +147,8 @@ class ImportBatchAdmin(admin.ModelAdmin):
         }
 
     def upload_view(self, request):
-        """Pick files; on upload, stage and dry-run them, then show the report."""
+        """Pick files; on upload, stage them and queue their dry run, then show
+        the batch, which follows the dry run as a worker runs it."""
         self.check_may_import(request)
         form = UploadForm()
         if request.method == "POST":
@@ -159,8 +168,10 @@ class ImportBatchAdmin(admin.ModelAdmin):
         )
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        """A batch: its counts, then its files (by outcome, a page at a time),
-        with Confirm and Discard while it is a dry run. Three queries."""
+        """A batch: its state and, while a job runs, its progress (the page
+        reloads itself, without JavaScript too); then its counts and its files
+        (by outcome, a page at a time), with Confirm and Discard while it is a
+        dry run. Three queries."""
         self.check_may_import(request)
         batch = self.get_object(request, unquote(object_id))
         if batch is None:
@@ -180,14 +191,29 @@ class ImportBatchAdmin(admin.ModelAdmin):
             outcome=outcome,
             outcome_counts=batch.counts.items(),
             dry_run_days=settings.IMPORT_DRY_RUN_DAYS,
+            refresh_seconds=REFRESH_SECONDS if batch.is_working else None,
         )
         return TemplateResponse(
             request, "admin/articles/importbatch/batch.html", context
         )
 
     def confirm_view(self, request, batch_id):
-        """Import a dry run's files for real (POST only)."""
+        """Queue the import of a dry run's files (POST only)."""
         return self.settle(request, batch_id, apply=True)
+
+    def run_again_view(self, request, batch_id):
+        """Queue again the job of a batch whose worker died (POST only)."""
+        self.check_may_import(request)
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        batch = get_object_or_404(ImportBatch, pk=batch_id)
+        try:
+            batch = run_again(batch, user=request.user)
+        except BatchNotPending as error:
+            self.message_user(request, str(error), messages.WARNING)
+        else:
+            self.message_user(request, f"{batch} is queued again.", messages.SUCCESS)
+        return redirect(self.batch_url(batch))
 
     def discard_view(self, request, batch_id):
         """Drop a dry run's staged files (POST only)."""
@@ -200,24 +226,18 @@ class ImportBatchAdmin(admin.ModelAdmin):
         batch = get_object_or_404(ImportBatch, pk=batch_id)
         try:
             if apply:
-                batch = apply_batch(batch, user=request.user)
+                batch = confirm_batch(batch, user=request.user)
             else:
                 batch = discard_batch(batch)
         except BatchNotPending as error:
             self.message_user(request, str(error), messages.WARNING)
             return redirect(self.batch_url(batch))
-        if not apply:
-            self.message_user(request, f"{batch} was discarded: nothing was imported.")
-        elif batch.conflict or batch.refused:
+        if apply:
             self.message_user(
-                request,
-                f"{batch} was imported, but not every file: {batch.summary()}.",
-                messages.WARNING,
+                request, f"{batch} is being imported: this page shows how far."
             )
         else:
-            self.message_user(
-                request, f"{batch} was imported: {batch.summary()}.", messages.SUCCESS
-            )
+            self.message_user(request, f"{batch} was discarded: nothing was imported.")
         return redirect(self.batch_url(batch))
 
     def batch_url(self, batch: ImportBatch) -> str:

@@ -1,14 +1,18 @@
 """Import batches: each run of the importer, kept with every file's outcome.
 
-An admin upload is imported in two steps. `start_upload_batch` stages the
-files (`uploads`) and runs `importer.import_files` as a dry run:
-the batch is kept with each file's outcome, message and diff, and nothing
-else is written. `apply_batch` then imports the staged files for real, with
-the same `import_files`, and keeps what happened instead; `discard_batch`
-drops them, as does the next upload once the dry run is IMPORT_DRY_RUN_DAYS
-old. The command line has one step, `run_command_batch`; a command run
-in which every file was unchanged is not kept, so re-running an import
-still writes nothing.
+An admin upload is imported in two steps, each a background job run by a
+worker (`jobs.py`), never in the request. `start_upload_batch` stages the files
+(`uploads`) and queues the dry run; `check_batch` (the job) runs
+`importer.import_files` as a dry run and keeps each file's outcome, message and
+diff, and nothing else is written. `confirm_batch` queues `apply_batch` (the
+job), which imports the staged files for real with the same `import_files` and
+keeps what happened instead; `discard_batch` drops them, as does the next
+upload once the dry run is IMPORT_DRY_RUN_DAYS old. A job reports its progress
+on the batch after every chunk; one whose worker died is run again by
+`run_again`, safely: chunks are transactions, and importing a batch twice gives
+the same articles. The command line has one step, in the foreground,
+`run_command_batch`; a command run in which every file was unchanged is not
+kept, so re-running an import still writes nothing.
 """
 
 from __future__ import annotations
@@ -21,10 +25,12 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django_tasks_db import DatabaseBackend
 
 from articles.models import ImportBatch, ImportedFile, Outcome
 
 from .diffs import DIFFED_OUTCOMES, diffs_for
+from .files import count_article_files
 from .importer import import_files
 from .outcomes import FileOutcome, ImportReport
 from .uploads import remove_staged, stage_uploads, staging_folder
@@ -37,11 +43,10 @@ class BatchNotPending(ValueError):
 
 
 def start_upload_batch(uploads: Iterable, *, user) -> ImportBatch:
-    """Stage `uploads` and dry-run them: the batch, awaiting confirmation.
+    """Stage `uploads` and queue their dry run: the batch, queued.
 
-    Raises import_uploads.UploadRefused if the upload cannot be imported. Costs
-    the dry run, a read of each updated or conflicting file, and an INSERT per
-    ROWS_PER_INSERT files.
+    Raises uploads.UploadRefused if the upload cannot be imported. Costs the
+    staging, a walk of the staged folder and two INSERTs (the batch, the job).
     """
     discard_stale_batches()
     staged = stage_uploads(uploads)
@@ -50,49 +55,144 @@ def start_upload_batch(uploads: Iterable, *, user) -> ImportBatch:
             batch = ImportBatch.objects.create(
                 user=user,
                 source=ImportBatch.Source.ADMIN,
-                state=ImportBatch.State.DRY_RUN,
+                state=ImportBatch.State.QUEUED,
                 file_names=staged.names,
                 notes=staged.left_out_note(),
                 staging_token=staged.token,
+                files_total=count_article_files([staged.folder]),
             )
-            report = _import_staged(batch, user, dry_run=True)
-            save_outcomes(batch, report, diffs_for(report.outcomes, staged.folder))
+            _queue(batch, user)
     except BaseException:
         remove_staged(staged.token)
         raise
     return batch
 
 
-def apply_batch(batch: ImportBatch, *, user) -> ImportBatch:
-    """Import a dry run's staged files for real and keep what happened.
-
-    The diff of an updated file is taken just before it is written; that of a
-    conflict, after (the article was kept as it was). Raises BatchNotPending
-    if the batch was confirmed or discarded already.
-    """
+def confirm_batch(batch: ImportBatch, *, user) -> ImportBatch:
+    """Queue the import of a dry run's staged files. Raises BatchNotPending if
+    the batch was confirmed or discarded already, or its files are gone."""
     batch.refresh_from_db()
     if not batch.awaits_confirmation:
         raise BatchNotPending(_not_pending(batch))
-    folder = staging_folder(batch.staging_token)
-    if not folder.is_dir():
+    if not staging_folder(batch.staging_token).is_dir():
         raise BatchNotPending(f"{batch} has no staged files left to import.")
-    _claim(batch, ImportBatch.State.APPLIED, applied_at=timezone.now())
+    with transaction.atomic():
+        _claim(batch, ImportBatch.State.IMPORTING, confirmed_at=timezone.now())
+        ImportBatch.objects.filter(pk=batch.pk).update(**_fresh_progress())
+        batch.refresh_from_db()
+        _queue(batch, user)
+    return batch
+
+
+def run_again(batch: ImportBatch, *, user) -> ImportBatch:
+    """Queue again the job of a batch whose worker died or whose job failed;
+    safe, as a job's chunks are transactions. Raises BatchNotPending if the
+    batch's job is not stopped."""
+    batch.refresh_from_db()
+    if not batch.may_run_again:
+        raise BatchNotPending(f"{batch} is {batch.state_in_words}: nothing to rerun.")
+    state = (
+        ImportBatch.State.IMPORTING if batch.confirmed_at else ImportBatch.State.QUEUED
+    )
+    with transaction.atomic():
+        ImportBatch.objects.filter(pk=batch.pk).update(
+            state=state, error="", **_fresh_progress()
+        )
+        batch.refresh_from_db()
+        _queue(batch, user)
+    return batch
+
+
+def _queue(batch: ImportBatch, user) -> None:
+    """Queue the batch's next job (its dry run, or its import once confirmed).
+
+    The database backend's queue is a table: the job's row commits, or rolls
+    back, with the batch's. Any other backend is handed the job once the
+    transaction commits, so that no worker looks for a batch not there yet."""
+    from .jobs import apply_upload, check_upload  # the jobs import this module
+
+    job = apply_upload if batch.confirmed_at else check_upload
+    user_id = user.pk if user else None
+    if isinstance(job.get_backend(), DatabaseBackend):
+        job.enqueue(batch.pk, user_id)
+    else:
+        transaction.on_commit(lambda: job.enqueue(batch.pk, user_id))
+
+
+def _fresh_progress() -> dict:
+    return {"files_done": 0, "started_at": None, "progress_at": timezone.now()}
+
+
+def check_batch(batch: ImportBatch, *, user) -> ImportBatch:
+    """The dry run of a queued upload (a job): each file's outcome and diff
+    kept, nothing else written. A batch whose every file was refused keeps its
+    report, not its files."""
+    if not _start(batch, ImportBatch.State.QUEUED, ImportBatch.State.CHECKING):
+        return batch
+    folder = staging_folder(batch.staging_token)
+    try:
+        report = _import_staged(batch, user, dry_run=True)
+        with transaction.atomic():
+            batch.files.all().delete()  # from a run its worker did not finish
+            save_outcomes(batch, report, diffs_for(report.outcomes, folder))
+    except Exception as error:
+        _fail(batch, error)
+        raise
+    if report.counts[Outcome.REFUSED] == sum(report.counts.values()):
+        note = "Every file was refused: nothing to import; its files were removed."
+        ImportBatch.objects.filter(pk=batch.pk).update(
+            state=ImportBatch.State.DISCARDED, notes=f"{batch.notes} {note}".strip()
+        )
+        remove_staged(batch.staging_token)
+    else:
+        ImportBatch.objects.filter(pk=batch.pk).update(state=ImportBatch.State.DRY_RUN)
+    batch.refresh_from_db()
+    return batch
+
+
+def apply_batch(batch: ImportBatch, *, user) -> ImportBatch:
+    """Import a confirmed dry run's staged files for real and keep what
+    happened (a job).
+
+    The diff of an updated file is taken just before it is written; that of a
+    conflict, after (the article was kept as it was).
+    """
+    if not _start(batch, ImportBatch.State.IMPORTING, ImportBatch.State.IMPORTING):
+        return batch
+    folder = staging_folder(batch.staging_token)
     try:
         before = diffs_for(_outcomes(batch, Outcome.UPDATED), folder)
         report = _import_staged(batch, user, dry_run=False)
-    except BaseException:
-        ImportBatch.objects.filter(pk=batch.pk).update(
-            state=ImportBatch.State.DRY_RUN, applied_at=None
-        )
+        conflicts = [o for o in report.outcomes if o.outcome == Outcome.CONFLICT]
+        diffs = {**before, **diffs_for(conflicts, folder)}
+        with transaction.atomic():
+            batch.files.all().delete()
+            save_outcomes(batch, report, diffs)
+            ImportBatch.objects.filter(pk=batch.pk).update(
+                state=ImportBatch.State.APPLIED, applied_at=timezone.now()
+            )
+    except Exception as error:
+        _fail(batch, error)
         raise
-    conflicts = [o for o in report.outcomes if o.outcome == Outcome.CONFLICT]
-    diffs = {**before, **diffs_for(conflicts, folder)}
-    with transaction.atomic():
-        batch.files.all().delete()
-        save_outcomes(batch, report, diffs)
     remove_staged(batch.staging_token)
     batch.refresh_from_db()
     return batch
+
+
+def _start(batch: ImportBatch, expected: str, state: str) -> bool:
+    """Mark the batch's job started, if the batch is still `expected`."""
+    now = timezone.now()
+    started = ImportBatch.objects.filter(pk=batch.pk, state=expected).update(
+        state=state, started_at=now, progress_at=now, files_done=0
+    )
+    batch.refresh_from_db()
+    return bool(started)
+
+
+def _fail(batch: ImportBatch, error: Exception) -> None:
+    ImportBatch.objects.filter(pk=batch.pk).update(
+        state=ImportBatch.State.FAILED, error=f"{type(error).__name__}: {error}"
+    )
 
 
 def discard_batch(batch: ImportBatch) -> ImportBatch:
@@ -137,6 +237,13 @@ def _not_pending(batch: ImportBatch) -> str:
 
 def _import_staged(batch: ImportBatch, user, *, dry_run: bool) -> ImportReport:
     folder = staging_folder(batch.staging_token)
+
+    def progress(done: int) -> None:
+        # One UPDATE a chunk, in its own transaction: the batch page reads it.
+        ImportBatch.objects.filter(pk=batch.pk).update(
+            files_done=done, progress_at=timezone.now()
+        )
+
     return import_files(
         [folder],
         dry_run=dry_run,
@@ -144,6 +251,7 @@ def _import_staged(batch: ImportBatch, user, *, dry_run: bool) -> ImportReport:
         relative_to=folder,
         user=user,
         comment=str(batch),
+        on_progress=progress,
     )
 
 

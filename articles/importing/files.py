@@ -8,8 +8,11 @@ here: the workers need only the file format.
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import os
+import signal
+import sys
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -130,7 +133,9 @@ def read_in_order(
         yield from (read_files(chunk) for chunk in chunks)
         return
     context = multiprocessing.get_context("fork") if os.name == "posix" else None
-    with ProcessPoolExecutor(workers, mp_context=context) as pool:
+    with ProcessPoolExecutor(
+        workers, mp_context=context, initializer=_end_with_parent
+    ) as pool:
         pending = deque(pool.submit(read_files, chunk) for chunk in (first, second))
         for chunk in chunks:
             pending.append(pool.submit(read_files, chunk))
@@ -138,3 +143,15 @@ def read_in_order(
                 yield pending.popleft().result()
         while pending:
             yield pending.popleft().result()
+
+
+def _end_with_parent() -> None:
+    """Make a parsing process end when the process that started it does, even
+    one killed outright (a worker's OOM kill): otherwise it waits for work
+    forever. Linux only (prctl's PR_SET_PDEATHSIG)."""
+    if not sys.platform.startswith("linux"):
+        return
+    pr_set_pdeathsig = 1
+    ctypes.CDLL(None).prctl(pr_set_pdeathsig, signal.SIGKILL)
+    if os.getppid() == 1:  # the parent was gone already
+        os._exit(0)

@@ -50,6 +50,7 @@ def import_files(
     strict: bool = False,
     force: bool = False,
     on_outcome: Callable[[FileOutcome], None] | None = None,
+    on_progress: Callable[[int], None] | None = None,
     chunk_size: int = CHUNK_SIZE,
     workers: int | None = None,
     keep_outcomes: bool = False,
@@ -60,7 +61,8 @@ def import_files(
     """Import every article file under `paths`; see the module docstring.
 
     `keep_outcomes` keeps every file's outcome in the report, not only the
-    problems. With `relative_to`, files are named (in outcomes, messages and
+    problems; `on_progress` is told, after each chunk, how many files are done.
+    With `relative_to`, files are named (in outcomes, messages and
     `Article.source_path`) by their path under that folder: an upload's own
     names, not where the server staged them. Every article the batch creates
     or updates keeps a revision in its history, by `user` (None: the command
@@ -81,8 +83,12 @@ def import_files(
     # longer than an import's chunk does; strict holds them for the batch.
     whole_batch = transaction.atomic() if strict and not dry_run else nullcontext()
     with whole_batch:
+        done = 0
         for results in read_in_order(chunks(files, chunk_size), workers):
             batch.import_chunk(results, dry_run=dry_run)
+            done += len(results)
+            if on_progress:
+                on_progress(done)  # between chunks: outside their transactions
         if batch.report.wrote_articles and not dry_run:
             if resolve_related_links():
                 content_changed()

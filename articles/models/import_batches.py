@@ -5,8 +5,11 @@ articles/importing/batches.py.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from articles.fileformat.limits import MAX_CHARS
 
@@ -36,10 +39,17 @@ class ImportBatch(models.Model):
         COMMAND = "command", "command line"
 
     class State(models.TextChoices):
+        QUEUED = "queued", "queued: waiting for a worker"
+        CHECKING = "checking", "checking (a dry run)"
         DRY_RUN = "dry_run", "dry run: nothing written"
+        IMPORTING = "importing", "importing"
         APPLIED = "applied", "applied"
         ROLLED_BACK = "rolled_back", "rolled back (strict): nothing written"
         DISCARDED = "discarded", "discarded"
+        FAILED = "failed", "failed"
+
+    # The states in which a job is queued or running for the batch.
+    WORKING = (State.QUEUED, State.CHECKING, State.IMPORTING)
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -78,6 +88,22 @@ class ImportBatch(models.Model):
         help_text="The folder under IMPORT_STAGING_DIR holding the staged files.",
     )
     # Each Outcome is counted in the field of its name.
+    confirmed_at = models.DateTimeField(
+        null=True, blank=True, help_text="When an importer confirmed the dry run."
+    )
+    files_total = models.PositiveIntegerField(
+        default=0, help_text="How many article files the upload holds."
+    )
+    files_done = models.PositiveIntegerField(
+        default=0, help_text="How many of them the running job has been through."
+    )
+    started_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the running job started."
+    )
+    progress_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the running job last reported."
+    )
+    error = models.TextField(blank=True, help_text="Why the job failed, if it did.")
     created = models.PositiveIntegerField(default=0)
     updated = models.PositiveIntegerField(default=0)
     unchanged = models.PositiveIntegerField(default=0)
@@ -101,7 +127,44 @@ class ImportBatch(models.Model):
     def state_in_words(self) -> str:
         if self.awaits_confirmation:
             return "dry run, awaiting confirmation"
+        if self.is_stalled:
+            return f"{self.get_state_display()}, stopped: its worker is gone"
         return self.get_state_display()
+
+    @property
+    def is_working(self) -> bool:
+        """Whether a job is queued or running for the batch."""
+        return self.state in self.WORKING
+
+    @property
+    def is_stalled(self) -> bool:
+        """Whether the running job has not reported for IMPORT_STALLED_MINUTES:
+        its worker died. Running it again is safe."""
+        if self.state not in (self.State.CHECKING, self.State.IMPORTING):
+            return False
+        limit = timedelta(minutes=settings.IMPORT_STALLED_MINUTES)
+        return self.progress_at is None or timezone.now() - self.progress_at > limit
+
+    @property
+    def may_run_again(self) -> bool:
+        return self.is_stalled or (
+            self.state == self.State.FAILED and self.source == self.Source.ADMIN
+        )
+
+    @property
+    def rate(self) -> float | None:
+        """Files a second, since the running job started."""
+        if not (self.started_at and self.progress_at and self.files_done):
+            return None
+        seconds = (self.progress_at - self.started_at).total_seconds()
+        return self.files_done / seconds if seconds > 0 else None
+
+    @property
+    def seconds_left(self) -> int | None:
+        rate = self.rate
+        if rate is None:
+            return None
+        return round(max(self.files_total - self.files_done, 0) / rate)
 
     @property
     def counts(self) -> dict[str, int]:

@@ -8,6 +8,8 @@ from pathlib import Path
 
 from django.contrib.auth.models import Group, Permission, User
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django_tasks_db.management.commands.db_worker import Worker
+from django_tasks_db.models import DBTaskResult
 
 from articles.models import Article, Subject
 
@@ -142,3 +144,34 @@ def importers_group() -> Group:
         )
     )
     return group
+
+
+def run_jobs() -> None:
+    """Run every queued background job to its end, as the worker does: the
+    `db_worker` command's own Worker runs each, in this process and this test's
+    transaction (the command itself would close the connection between jobs)."""
+    worker = Worker(
+        queue_names=["default"],
+        interval=0,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id="tests",
+        excluded_queue_names=[],
+    )
+    while (job := DBTaskResult.objects.ready().get_locked()) is not None:
+        job.claim(worker.worker_id)
+        worker.run_task(job)
+        job.refresh_from_db()
+        assert job.status != "FAILED", job.traceback  # a job's error, shown
+
+
+def submit(client, url: str, data: dict | None = None, *, follow: bool = False):
+    """POST as a browser does, let the worker run the jobs that queued, then
+    (with `follow`) load the page the POST redirected to."""
+    response = client.post(url, data or {})
+    run_jobs()
+    if follow and response.status_code == 302:
+        return client.get(response.url)
+    return response

@@ -22,7 +22,14 @@ from django.utils import timezone
 from articles.importing.importer import import_files
 from articles.models import Article, ImportBatch, ImportedFile
 
-from ..factories import article_text, article_upload, staff, write_article
+from ..factories import (
+    article_text,
+    article_upload,
+    run_jobs,
+    staff,
+    submit,
+    write_article,
+)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("staging_dir")]
 
@@ -76,7 +83,7 @@ def upload_every_outcome(client, tmp_path):
             },
         ),
     ]
-    return client.post(UPLOAD, {"files": files}, follow=True)
+    return submit(client, UPLOAD, {"files": files}, follow=True)
 
 
 def shown(response) -> str:
@@ -115,7 +122,7 @@ def test_confirming_imports_the_staged_files_and_keeps_the_editors_change(
     upload_every_outcome(importer, tmp_path)
     batch = ImportBatch.objects.get()
 
-    response = importer.post(f"{BATCHES}{batch.pk}/confirm/", follow=True)
+    response = submit(importer, f"{BATCHES}{batch.pk}/confirm/", follow=True)
 
     page = shown(response)
     assert f"Import batch #{batch.pk} was imported, but not every file" in page
@@ -145,7 +152,7 @@ def test_confirming_imports_the_staged_files_and_keeps_the_editors_change(
 def test_the_batch_list_shows_who_when_the_counts_and_the_files(importer, tmp_path):
     upload_every_outcome(importer, tmp_path)
     batch = ImportBatch.objects.get()
-    importer.post(f"{BATCHES}{batch.pk}/confirm/")
+    submit(importer, f"{BATCHES}{batch.pk}/confirm/")
 
     listing = importer.get(BATCHES)
 
@@ -178,17 +185,17 @@ def test_discarding_removes_the_staged_files_and_imports_nothing(
     batch.refresh_from_db()
     assert batch.state == "discarded"
     # A discarded batch cannot be confirmed afterwards.
-    again = importer.post(f"{BATCHES}{batch.pk}/confirm/", follow=True)
+    again = submit(importer, f"{BATCHES}{batch.pk}/confirm/", follow=True)
     assert "it no longer awaits confirmation" in shown(again)
     assert not Article.objects.filter(url=MEDICINE + "new").exists()
 
 
 def test_confirming_twice_imports_once(importer, tmp_path):
-    importer.post(UPLOAD, {"files": [article_upload("a.md", MEDICINE + "a")]})
+    submit(importer, UPLOAD, {"files": [article_upload("a.md", MEDICINE + "a")]})
     batch = ImportBatch.objects.get()
-    importer.post(f"{BATCHES}{batch.pk}/confirm/")
+    submit(importer, f"{BATCHES}{batch.pk}/confirm/")
 
-    again = importer.post(f"{BATCHES}{batch.pk}/confirm/", follow=True)
+    again = submit(importer, f"{BATCHES}{batch.pk}/confirm/", follow=True)
 
     assert f"Import batch #{batch.pk} is applied: it no longer awaits" in shown(again)
     assert list(batch.files.values_list("outcome", flat=True)) == ["created"]
@@ -198,8 +205,10 @@ def test_confirming_decides_again_what_changed_since_the_dry_run(importer, tmp_p
     files = tmp_path / "files"  # beside the staging folder, not above it
     write_article(files, "a.md", MEDICINE + "a", title="Old?")
     import_files([files])
-    importer.post(
-        UPLOAD, {"files": [article_upload("a.md", MEDICINE + "a", title="New?")]}
+    submit(
+        importer,
+        UPLOAD,
+        {"files": [article_upload("a.md", MEDICINE + "a", title="New?")]},
     )
     batch = ImportBatch.objects.get()
     assert batch.files.get().outcome == "updated"
@@ -207,7 +216,7 @@ def test_confirming_decides_again_what_changed_since_the_dry_run(importer, tmp_p
     write_article(files, "a.md", MEDICINE + "a", title="New?")
     import_files([files])
 
-    importer.post(f"{BATCHES}{batch.pk}/confirm/")
+    submit(importer, f"{BATCHES}{batch.pk}/confirm/")
 
     file = batch.files.get()
     assert (file.outcome, file.diff) == ("unchanged", "")
@@ -216,7 +225,7 @@ def test_confirming_decides_again_what_changed_since_the_dry_run(importer, tmp_p
 def test_a_malicious_zip_is_refused_on_the_upload_page(importer, staging_dir):
     evil = zip_upload("evil.zip", {"../../etc/evil.md": article_text(MEDICINE + "e")})
 
-    response = importer.post(UPLOAD, {"files": [evil]})
+    response = submit(importer, UPLOAD, {"files": [evil]})
 
     assert response.status_code == 200
     page = shown(response)
@@ -227,7 +236,7 @@ def test_a_malicious_zip_is_refused_on_the_upload_page(importer, staging_dir):
 
 
 def test_an_upload_without_files_asks_for_them(importer):
-    response = importer.post(UPLOAD, {})
+    response = submit(importer, UPLOAD, {})
 
     assert "This field is required." in shown(response)
     assert not ImportBatch.objects.exists()
@@ -236,7 +245,7 @@ def test_an_upload_without_files_asks_for_them(importer):
 def test_the_files_of_a_big_batch_come_a_page_at_a_time_by_outcome(importer):
     entries = {f"q{n}.md": article_text(MEDICINE + f"q{n}") for n in range(105)}
     entries["broken.md"] = "---\ntitle: no closing line\n"
-    importer.post(UPLOAD, {"files": [zip_upload("many.zip", entries)]})
+    submit(importer, UPLOAD, {"files": [zip_upload("many.zip", entries)]})
     batch = ImportBatch.objects.get()
     detail = f"{BATCHES}{batch.pk}/change/"
 
@@ -254,7 +263,7 @@ def test_the_files_of_a_big_batch_come_a_page_at_a_time_by_outcome(importer):
 
 
 def test_batches_cannot_be_added_changed_or_deleted_through_forms(importer):
-    importer.post(UPLOAD, {"files": [article_upload("a.md", MEDICINE + "a")]})
+    submit(importer, UPLOAD, {"files": [article_upload("a.md", MEDICINE + "a")]})
     batch = ImportBatch.objects.get()
 
     assert importer.get(BATCHES + "add/").status_code == 403
@@ -264,7 +273,7 @@ def test_batches_cannot_be_added_changed_or_deleted_through_forms(importer):
 
 
 def test_a_dry_run_awaiting_confirmation_says_so_in_the_list(importer):
-    importer.post(UPLOAD, {"files": [article_upload("a.md", MEDICINE + "a")]})
+    submit(importer, UPLOAD, {"files": [article_upload("a.md", MEDICINE + "a")]})
 
     listing = shown(importer.get(BATCHES))
 
@@ -275,7 +284,7 @@ def test_a_dry_run_awaiting_confirmation_says_so_in_the_list(importer):
 
 
 def test_a_get_cannot_confirm_a_batch(importer):
-    importer.post(UPLOAD, {"files": [article_upload("a.md", MEDICINE + "a")]})
+    submit(importer, UPLOAD, {"files": [article_upload("a.md", MEDICINE + "a")]})
     batch = ImportBatch.objects.get()
 
     assert importer.get(f"{BATCHES}{batch.pk}/confirm/").status_code == 405
@@ -286,8 +295,8 @@ def test_the_next_upload_discards_dry_runs_left_unconfirmed_for_a_week(
     importer, staging_dir
 ):
     for name in ["old", "recent"]:
-        importer.post(
-            UPLOAD, {"files": [article_upload(f"{name}.md", MEDICINE + name)]}
+        submit(
+            importer, UPLOAD, {"files": [article_upload(f"{name}.md", MEDICINE + name)]}
         )
     old, recent = ImportBatch.objects.order_by("pk")
     report = shown(importer.get(f"{BATCHES}{recent.pk}/change/"))
@@ -298,7 +307,7 @@ def test_the_next_upload_discards_dry_runs_left_unconfirmed_for_a_week(
         )
     assert len(list(staging_dir.iterdir())) == 2
 
-    importer.post(UPLOAD, {"files": [article_upload("new.md", MEDICINE + "new")]})
+    submit(importer, UPLOAD, {"files": [article_upload("new.md", MEDICINE + "new")]})
 
     states = ImportBatch.objects.order_by("pk").values_list("file_names", "state")
     assert list(states) == [
@@ -310,7 +319,7 @@ def test_the_next_upload_discards_dry_runs_left_unconfirmed_for_a_week(
     assert old.staging_token not in staged and recent.staging_token in staged
     assert len(staged) == 2
     assert old.files.get().outcome == "created"  # its report stays
-    confirm = importer.post(f"{BATCHES}{old.pk}/confirm/", follow=True)
+    confirm = submit(importer, f"{BATCHES}{old.pk}/confirm/", follow=True)
     assert "it no longer awaits confirmation" in shown(confirm)
     assert not Article.objects.exists()
 
@@ -321,7 +330,10 @@ def a_dry_run(tmp_path) -> ImportBatch:
     from articles.importing.batches import start_upload_batch
 
     user = User.objects.create_user("ida", is_staff=True)
-    return start_upload_batch([article_upload("a.md", MEDICINE + "a")], user=user)
+    batch = start_upload_batch([article_upload("a.md", MEDICINE + "a")], user=user)
+    run_jobs()
+    batch.refresh_from_db()
+    return batch
 
 
 @pytest.mark.parametrize(
