@@ -70,6 +70,11 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Refuses a POST to the admin's import upload page from anyone who may not
+    # import, or past IMPORT_MAX_UPLOAD_BYTES, before its body is read: every
+    # middleware's request phase runs before CSRF's process_view reads the body.
+    # Last, so that the others' response phases apply to the pages it answers.
+    "articles.importing.upload_guard.ImportUploadGuardMiddleware",
 ]
 
 ROOT_URLCONF = "quicktakes.urls"
@@ -176,6 +181,10 @@ IMPORT_DRY_RUN_DAYS = int(os.environ.get("IMPORT_DRY_RUN_DAYS", "7"))
 # The defaults take a zip of the real corpus (35,915 files, about 120 MB
 # unpacked, 40 folders) and of a 100,000-file batch (make_corpus.py: 390 MB
 # unpacked, 172 MB zipped), with room to spare.
+# Most one upload's request body may carry: refused at once when its
+# Content-Length says more, stopped as it streams in past it otherwise
+# (articles/importing/upload_guard.py).
+IMPORT_MAX_UPLOAD_BYTES = int(os.environ.get("IMPORT_MAX_UPLOAD_MB", "512")) << 20
 # What one upload may unpack to: a zip over any of these is refused whole.
 IMPORT_MAX_ENTRIES = int(os.environ.get("IMPORT_MAX_ENTRIES", "150000"))
 IMPORT_MAX_UNPACKED_BYTES = int(os.environ.get("IMPORT_MAX_UNPACKED_MB", "1024")) << 20

@@ -39,6 +39,7 @@ from articles.fileformat.limits import MAX_FILE_BYTES
 from .files import ARTICLE_SUFFIXES, count_article_files
 
 CHUNK_BYTES = 64 * 1024
+MiB = 1024 * 1024
 LEFT_OUT_SHOWN = 50
 _TOKEN = re.compile(r"[0-9a-f]{32}")
 
@@ -68,6 +69,16 @@ def names_listed(names: list[str], at_most: int) -> str:
     """`a, b and 12 more`: the first `at_most` names, and how many others."""
     more = len(names) - at_most
     return ", ".join(names[:at_most]) + (f" and {more:,} more" if more > 0 else "")
+
+
+def in_megabytes(size: int) -> str:
+    """`512 MB`, `172.3 MB`, in MB of 2**20 bytes as the settings count them;
+    under one, in bytes."""
+    if size < MiB:
+        return f"{size:,} bytes"
+    if size % MiB == 0:
+        return f"{size // MiB:,} MB"
+    return f"{size / MiB:,.1f} MB"
 
 
 def staging_folder(token: str) -> Path:
