@@ -189,6 +189,11 @@ IMPORT_MAX_UPLOAD_BYTES = int(os.environ.get("IMPORT_MAX_UPLOAD_MB", "512")) << 
 IMPORT_MAX_ENTRIES = int(os.environ.get("IMPORT_MAX_ENTRIES", "150000"))
 IMPORT_MAX_UNPACKED_BYTES = int(os.environ.get("IMPORT_MAX_UNPACKED_MB", "1024")) << 20
 IMPORT_MAX_COMPRESSION_RATIO = int(os.environ.get("IMPORT_MAX_ZIP_RATIO", "100"))
+# Most the staged files of every upload awaiting confirmation may take together:
+# four uploads of IMPORT_MAX_UNPACKED_MB, ten of the 100,000-file batch.
+IMPORT_STAGING_QUOTA_BYTES = (
+    int(os.environ.get("IMPORT_STAGING_QUOTA_MB", "4096")) << 20
+)
 # Several hundred article files may be picked at once; each is spooled to a
 # temporary file above FILE_UPLOAD_MAX_MEMORY_SIZE (Django's 2.5 MB), not held.
 DATA_UPLOAD_MAX_NUMBER_FILES = int(os.environ.get("IMPORT_MAX_UPLOAD_FILES", "1000"))

@@ -12,7 +12,7 @@ import pytest
 from django.core.files import File
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from articles.importing.uploads import UploadRefused, stage_uploads
+from articles.importing.uploads import UploadRefused, stage_uploads, staged_bytes
 
 from ..factories import article_text, article_upload
 
@@ -145,6 +145,7 @@ def test_the_default_limits_take_the_real_corpus_and_a_batch_of_100000(settings,
     assert settings.IMPORT_MAX_UNPACKED_BYTES >= batch["unpacked"]
     # The zip, and the form's few hundred bytes around it.
     assert settings.IMPORT_MAX_UPLOAD_BYTES >= batch["zipped"] + 1024
+    assert settings.IMPORT_STAGING_QUOTA_BYTES >= settings.IMPORT_MAX_UNPACKED_BYTES
 
 
 def write_zeros_zip(path: Path, name: str, megabytes: int) -> Path:
@@ -270,3 +271,43 @@ def test_an_upload_with_nothing_to_import_is_refused(tmp_path, staging_dir):
         "file (hidden files and READMEs are skipped)."
     )
     assert list(staging_dir.iterdir()) == []
+
+
+QUOTA_REFUSAL = (
+    "The uploads awaiting confirmation take 1.5 MB of the staging quota of 2 MB, "
+    "and this upload would take them past it. Confirm or discard those dry runs, "
+    "then upload again."
+)
+
+
+def test_an_upload_that_would_pass_the_staging_quota_is_refused(settings, staging_dir):
+    settings.IMPORT_STAGING_QUOTA_BYTES = 2 * MiB
+    waiting = stage_uploads([SimpleUploadedFile("a.md", bytes(3 * MiB // 2))])
+
+    message = refusal([SimpleUploadedFile("b.md", bytes(MiB))])
+
+    assert message == QUOTA_REFUSAL
+    assert list(staging_dir.iterdir()) == [waiting.folder]
+    # What stays under the quota is still staged.
+    stage_uploads([SimpleUploadedFile("c.md", bytes(MiB // 4))])
+
+
+def test_a_zip_that_would_pass_the_staging_quota_is_refused(
+    settings, tmp_path, staging_dir
+):
+    settings.IMPORT_STAGING_QUOTA_BYTES = 2 * MiB
+    waiting = stage_uploads([SimpleUploadedFile("a.md", bytes(3 * MiB // 2))])
+    archive = make_zip(tmp_path / "b.zip", {"b.md": bytes(MiB)})
+
+    message = refusal([upload_of(archive)])
+
+    assert message == QUOTA_REFUSAL
+    assert list(staging_dir.iterdir()) == [waiting.folder]
+
+
+def test_the_staging_quota_counts_every_staged_file(settings, staging_dir):
+    settings.IMPORT_STAGING_QUOTA_BYTES = 10 * MiB
+    stage_uploads([SimpleUploadedFile("a.md", bytes(MiB))])
+    stage_uploads([SimpleUploadedFile("b.md", bytes(MiB))])
+
+    assert staged_bytes() == 2 * MiB
