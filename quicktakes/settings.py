@@ -180,7 +180,7 @@ IMPORT_STAGING_DIR = Path(
 IMPORT_DRY_RUN_DAYS = int(os.environ.get("IMPORT_DRY_RUN_DAYS", "7"))
 # The defaults take a zip of the real corpus (35,915 files, about 120 MB
 # unpacked, 40 folders) and of a 100,000-file batch (make_corpus.py: 390 MB
-# unpacked, 172 MB zipped), with room to spare.
+# unpacked, 174 MB zipped), with room to spare.
 # Most one upload's request body may carry: refused at once when its
 # Content-Length says more, stopped as it streams in past it otherwise
 # (articles/importing/upload_guard.py).
