@@ -72,6 +72,11 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Refuses a POST to the admin's import upload page from anyone who may not
+    # import, or past IMPORT_MAX_UPLOAD_BYTES, before its body is read: every
+    # middleware's request phase runs before CSRF's process_view reads the body.
+    # Last, so that the others' response phases apply to the pages it answers.
+    "articles.importing.upload_guard.ImportUploadGuardMiddleware",
 ]
 
 ROOT_URLCONF = "quicktakes.urls"
@@ -167,7 +172,7 @@ STORAGES = {
     },
 }
 
-# Imports uploaded in the admin (articles/import_uploads.py): each upload is
+# Imports uploaded in the admin (articles/importing/uploads.py): each upload is
 # unpacked into a fresh folder here and kept until it is confirmed or discarded.
 IMPORT_STAGING_DIR = Path(
     os.environ.get("IMPORT_STAGING_DIR") or BASE_DIR / "var" / "imports"
@@ -186,10 +191,22 @@ TASKS = {
 # worker died): its page says so and offers to run it again.
 IMPORT_STALLED_MINUTES = int(os.environ.get("IMPORT_STALLED_MINUTES", "10"))
 IMPORT_DRY_RUN_DAYS = int(os.environ.get("IMPORT_DRY_RUN_DAYS", "7"))
+# The defaults take a zip of the real corpus (35,915 files, about 120 MB
+# unpacked, 40 folders) and of a 100,000-file batch (make_corpus.py: 390 MB
+# unpacked, 174 MB zipped), with room to spare.
+# Most one upload's request body may carry: refused at once when its
+# Content-Length says more, stopped as it streams in past it otherwise
+# (articles/importing/upload_guard.py).
+IMPORT_MAX_UPLOAD_BYTES = int(os.environ.get("IMPORT_MAX_UPLOAD_MB", "512")) << 20
 # What one upload may unpack to: a zip over any of these is refused whole.
-IMPORT_MAX_ENTRIES = int(os.environ.get("IMPORT_MAX_ENTRIES", "20000"))
-IMPORT_MAX_UNPACKED_BYTES = int(os.environ.get("IMPORT_MAX_UNPACKED_MB", "512")) << 20
+IMPORT_MAX_ENTRIES = int(os.environ.get("IMPORT_MAX_ENTRIES", "150000"))
+IMPORT_MAX_UNPACKED_BYTES = int(os.environ.get("IMPORT_MAX_UNPACKED_MB", "1024")) << 20
 IMPORT_MAX_COMPRESSION_RATIO = int(os.environ.get("IMPORT_MAX_ZIP_RATIO", "100"))
+# Most the staged files of every upload awaiting confirmation may take together:
+# four uploads of IMPORT_MAX_UNPACKED_MB, ten of the 100,000-file batch.
+IMPORT_STAGING_QUOTA_BYTES = (
+    int(os.environ.get("IMPORT_STAGING_QUOTA_MB", "4096")) << 20
+)
 # Several hundred article files may be picked at once; each is spooled to a
 # temporary file above FILE_UPLOAD_MAX_MEMORY_SIZE (Django's 2.5 MB), not held.
 DATA_UPLOAD_MAX_NUMBER_FILES = int(os.environ.get("IMPORT_MAX_UPLOAD_FILES", "1000"))

@@ -12,7 +12,7 @@ import pytest
 from django.core.files import File
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from articles.importing.uploads import UploadRefused, stage_uploads
+from articles.importing.uploads import UploadRefused, stage_uploads, staged_bytes
 
 from ..factories import article_text, article_upload
 
@@ -102,17 +102,51 @@ def test_a_zip_holding_a_symbolic_link_is_refused(tmp_path, staging_dir):
     assert list(staging_dir.iterdir()) == []
 
 
-def test_a_zip_of_more_than_20000_entries_is_refused_before_unpacking(
-    tmp_path, staging_dir
+def test_a_zip_of_more_entries_than_the_limit_is_refused_before_unpacking(
+    settings, tmp_path, staging_dir
 ):
+    settings.IMPORT_MAX_ENTRIES = 1_000
     with zipfile.ZipFile(tmp_path / "many.zip", "w", zipfile.ZIP_STORED) as archive:
-        for n in range(20_001):
+        for n in range(1_001):
             archive.writestr(f"{n}.md", b"")
 
     message = refusal([upload_of(tmp_path / "many.zip")])
 
-    assert message == "many.zip has 20,001 entries; an upload may hold 20,000 at most."
+    assert message == "many.zip has 1,001 entries; an upload may hold 1,000 at most."
     assert list(staging_dir.iterdir()) == []
+
+
+def test_a_zip_of_20001_entries_is_staged_under_the_default_limits(tmp_path):
+    # The old limit was 20,000. One article and 20,000 pictures: every entry
+    # counts, and only the article is written, which keeps the test quick.
+    with zipfile.ZipFile(tmp_path / "export.zip", "w") as archive:
+        archive.writestr("medicine/a.md", article_text(MEDICINE + "a"))
+        for n in range(20_000):
+            archive.writestr(f"images/{n}.png", b"")
+
+    staged = stage_uploads([upload_of(tmp_path / "export.zip")])
+
+    assert staged_files(staged.folder) == ["export.zip/medicine/a.md"]
+    assert len(staged.left_out) == 20_000
+
+
+# Measured: the real corpus is 35,915 files in 40 folders, about 120 MB, none
+# over 1 MiB; /work/shared/tools/make_corpus.py --count 100000 writes 100,000
+# files of 409,102,528 bytes in all, which bench/upload_benchmark.py zips
+# (deflated, with their folder's entry) to 182,287,058 bytes. The real corpus
+# zips about as well as its 203-file sample in /work/shared/real-sample (2.3
+# times): to some 52 MB.
+REAL_CORPUS = {"entries": 35_915 + 40, "unpacked": 120 * 10**6, "zipped": 60 * 10**6}
+BATCH_OF_100K = {"entries": 100_001, "unpacked": 409_102_528, "zipped": 182_287_058}
+
+
+@pytest.mark.parametrize("batch", [REAL_CORPUS, BATCH_OF_100K], ids=["real", "100k"])
+def test_the_default_limits_take_the_real_corpus_and_a_batch_of_100000(settings, batch):
+    assert settings.IMPORT_MAX_ENTRIES >= batch["entries"]
+    assert settings.IMPORT_MAX_UNPACKED_BYTES >= batch["unpacked"]
+    # The zip, and the form's few hundred bytes around it.
+    assert settings.IMPORT_MAX_UPLOAD_BYTES >= batch["zipped"] + 1024
+    assert settings.IMPORT_STAGING_QUOTA_BYTES >= settings.IMPORT_MAX_UNPACKED_BYTES
 
 
 def write_zeros_zip(path: Path, name: str, megabytes: int) -> Path:
@@ -238,3 +272,43 @@ def test_an_upload_with_nothing_to_import_is_refused(tmp_path, staging_dir):
         "file (hidden files and READMEs are skipped)."
     )
     assert list(staging_dir.iterdir()) == []
+
+
+QUOTA_REFUSAL = (
+    "The uploads awaiting confirmation take 1.5 MB of the staging quota of 2 MB, "
+    "and this upload would take them past it. Confirm or discard those dry runs, "
+    "then upload again."
+)
+
+
+def test_an_upload_that_would_pass_the_staging_quota_is_refused(settings, staging_dir):
+    settings.IMPORT_STAGING_QUOTA_BYTES = 2 * MiB
+    waiting = stage_uploads([SimpleUploadedFile("a.md", bytes(3 * MiB // 2))])
+
+    message = refusal([SimpleUploadedFile("b.md", bytes(MiB))])
+
+    assert message == QUOTA_REFUSAL
+    assert list(staging_dir.iterdir()) == [waiting.folder]
+    # What stays under the quota is still staged.
+    stage_uploads([SimpleUploadedFile("c.md", bytes(MiB // 4))])
+
+
+def test_a_zip_that_would_pass_the_staging_quota_is_refused(
+    settings, tmp_path, staging_dir
+):
+    settings.IMPORT_STAGING_QUOTA_BYTES = 2 * MiB
+    waiting = stage_uploads([SimpleUploadedFile("a.md", bytes(3 * MiB // 2))])
+    archive = make_zip(tmp_path / "b.zip", {"b.md": bytes(MiB)})
+
+    message = refusal([upload_of(archive)])
+
+    assert message == QUOTA_REFUSAL
+    assert list(staging_dir.iterdir()) == [waiting.folder]
+
+
+def test_the_staging_quota_counts_every_staged_file(settings, staging_dir):
+    settings.IMPORT_STAGING_QUOTA_BYTES = 10 * MiB
+    stage_uploads([SimpleUploadedFile("a.md", bytes(MiB))])
+    stage_uploads([SimpleUploadedFile("b.md", bytes(MiB))])
+
+    assert staged_bytes() == 2 * MiB
