@@ -11,7 +11,9 @@ a fresh subprocess so that the peak memory is that run's own:
 2. import: `articles.importing.importer.import_files([corpus])` on a fresh, migrated
    SQLite database in a temporary folder (the migration is not timed);
 3. re-import: the same import again on the same database, where every file
-   should come back unchanged.
+   should come back unchanged;
+4. update: an update batch, the same files each dated UPDATED_DATE
+   (bench/output/corpus-<size>-updated/), where every file should be updated.
 
 Each run prints its seconds, files per second and peak RSS (ru_maxrss); a table
 at the end compares the sizes, and the peak RSS of the import at the largest
@@ -45,6 +47,7 @@ OUTPUT_DIR = BENCH_DIR / "output"
 DEFAULT_CORPUS_TOOL = PROJECT_ROOT.parent / "shared" / "tools" / "make_corpus.py"
 DEFAULT_SIZES = [10_000, 100_000]
 SUFFIXES = {".md", ".txt"}
+UPDATED_DATE = "2030-06-15"  # the date every file of the update batch gives
 
 
 # --- The parent: corpora, subprocesses, the table -------------------------------
@@ -163,14 +166,34 @@ def measure_size(count: int, tool: Path) -> dict[str, Any]:
         for phase in ("import", "re-import"):
             figures[phase] = run_child("import", corpus, env)
             print(describe(phase, figures[phase]), flush=True)
+        figures["update"] = run_child("import", ensure_updated(corpus), env)
+        print(describe("update", figures["update"]), flush=True)
     check_outcomes(figures)
     return figures
+
+
+def ensure_updated(corpus: Path) -> Path:
+    """The corpus with every file changed (its `date:` UPDATED_DATE), beside it and
+    kept while its file count matches: an update batch, every file updated."""
+    updated = corpus.with_name(corpus.name + "-updated")
+    names = corpus_names(corpus)
+    if updated.is_dir() and len(corpus_names(updated)) == len(names):
+        return updated
+    shutil.rmtree(updated, ignore_errors=True)
+    for name in names:
+        text = (corpus / name).read_text(encoding="utf-8")
+        head, _, rest = text.partition("\ndate: ")
+        _, _, tail = rest.partition("\n")
+        target = updated / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(f"{head}\ndate: {UPDATED_DATE}\n{tail}", encoding="utf-8")
+    return updated
 
 
 def check_outcomes(figures: dict[str, Any]) -> None:
     """Warn when the import did not create, or the re-import not keep, every file."""
     size = figures["size"]
-    expected = {"import": "created", "re-import": "unchanged"}
+    expected = {"import": "created", "re-import": "unchanged", "update": "updated"}
     for phase, outcome in expected.items():
         got = figures[phase]["counts"].get(outcome, 0)
         if got != size:
@@ -180,17 +203,21 @@ def check_outcomes(figures: dict[str, Any]) -> None:
 def print_table(results: list[dict[str, Any]]) -> None:
     header = (
         f"{'size':>8} {'parse s':>8} {'import s':>9} {'imp/parse':>9} "
-        f"{'re-imp s':>9} {'parse MiB':>10} {'import MiB':>11}"
+        f"{'re-imp s':>9} {'update s':>9} {'upd/imp':>8} "
+        f"{'parse MiB':>10} {'import MiB':>11} {'update MiB':>11}"
     )
     print("\n" + header)
     print("-" * len(header))
     for row in results:
         parse, load, again = row["parse"], row["import"], row["re-import"]
+        update = row["update"]
         ratio = load["seconds"] / parse["seconds"] if parse["seconds"] else 0.0
+        update_ratio = update["seconds"] / load["seconds"] if load["seconds"] else 0.0
         print(
             f"{row['size']:>8} {parse['seconds']:>8.2f} {load['seconds']:>9.2f} "
-            f"{ratio:>8.1f}x {again['seconds']:>9.2f} "
-            f"{parse['peak_rss_mib']:>10.1f} {load['peak_rss_mib']:>11.1f}"
+            f"{ratio:>8.1f}x {again['seconds']:>9.2f} {update['seconds']:>9.2f} "
+            f"{update_ratio:>7.2f}x {parse['peak_rss_mib']:>10.1f} "
+            f"{load['peak_rss_mib']:>11.1f} {update['peak_rss_mib']:>11.1f}"
         )
 
 
