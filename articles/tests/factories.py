@@ -8,6 +8,7 @@ from pathlib import Path
 
 from django.contrib.auth.models import Group, Permission, User
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
@@ -160,8 +161,12 @@ def run_jobs() -> None:
         worker_id="tests",
         excluded_queue_names=[],
     )
-    while (job := DBTaskResult.objects.ready().get_locked()) is not None:
-        job.claim(worker.worker_id)
+    while True:
+        with transaction.atomic():
+            job = DBTaskResult.objects.ready().get_locked()
+            if job is None:
+                return
+            job.claim(worker.worker_id)
         worker.run_task(job)
         job.refresh_from_db()
         assert job.status != "FAILED", job.traceback  # a job's error, shown

@@ -4,15 +4,21 @@ of import batches. Needs Debian's Chromium (scripts/system-deps)."""
 
 from __future__ import annotations
 
+import contextlib
+import time
 import zipfile
 
 import pytest
 from django.contrib.auth.models import User
+from django.db import connection
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support.wait import WebDriverWait
 
 from articles.models import Article, ImportBatch
 
-from ..factories import article_text, importers_group
+from ..admin.test_import_jobs import start_worker
+from ..factories import article_text, importers_group, run_jobs
 from .chromium import Reader, axe_violations, format_violations, save_screenshots
 
 pytestmark = [
@@ -50,6 +56,25 @@ def batch_zip(tmp_path):
     return path
 
 
+def work_while_away(reader: Reader) -> None:
+    """Run the queued jobs, as the worker would, with the browser off the
+    batch's page, then come back to it. (On SQLite the live server shares this
+    process's one connection to the in-memory database: the page's reloads must
+    not run while a job does.)"""
+    page = reader.path
+    reader.driver.get("about:blank")
+    run_jobs()
+    reader.open(page)
+
+
+def wait_for_text(reader: Reader, text: str, seconds: float = 30) -> None:
+    """Wait for the page to show `text`, as a batch's page does when it reloads
+    itself."""
+    WebDriverWait(reader.driver, seconds).until(
+        lambda driver: text in driver.find_element(By.ID, "content-main").text
+    )
+
+
 def assert_accessible(reader: Reader) -> None:
     violations = axe_violations(reader.driver)
     assert violations == [], format_violations(violations)
@@ -65,6 +90,9 @@ def test_an_importer_uploads_a_zip_reads_the_dry_run_and_confirms_it(
 
     importer.find("input[type=file]").send_keys(str(batch_zip))
     importer.follow(importer.find("input[type=submit].default"))
+    assert "Queued: waiting for a worker" in importer.find("#content-main").text
+    save_screenshots(importer.driver, "admin-import-queued")
+    work_while_away(importer)  # the worker takes the dry run
 
     report = importer.find("#content-main").text
     assert "This is a dry run: nothing has been written yet" in report
@@ -76,10 +104,12 @@ def test_an_importer_uploads_a_zip_reads_the_dry_run_and_confirms_it(
     save_screenshots(importer.driver, "admin-import-dry-run")
 
     importer.follow(importer.find("input[value='Confirm and import']"))
+    assert "Importing" in importer.find("#content-main").text
+    assert importer.find("progress#import-progress-bar").get_attribute("max") == "3"
+    work_while_away(importer)
 
     batch = ImportBatch.objects.get()
-    message = importer.find(".messagelist").text
-    assert f"Import batch #{batch.pk} was imported, but not every file" in message
+    wait_for_text(importer, f"Import batch #{batch.pk} was imported, but not every")
     assert sorted(Article.objects.values_list("title", flat=True)) == ["A?", "B?"]
 
     importer.follow(importer.driver.find_element(By.LINK_TEXT, "Import batches"))
@@ -97,3 +127,54 @@ def test_an_importer_uploads_a_zip_reads_the_dry_run_and_confirms_it(
     # The admin has no favicon: the browser's request for one is not the page's.
     errors = [e for e in importer.console_errors if "/favicon.ico" not in e]
     assert errors == [] and importer.dialogs == []
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="the worker process needs the test database: runs in CI's PostgreSQL pass",
+)
+def test_an_importer_watches_the_workers_progress_bar_move_then_finds_the_articles(
+    importer, tmp_path, staging_dir
+):
+    count = 6000
+    path = tmp_path / "corpus.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for n in range(count):
+            archive.writestr(f"q/{n:04}.md", article_text(f"{MEDICINE}q{n}"))
+    importer.open("/admin/articles/importbatch/upload/")
+    importer.find("input[type=file]").send_keys(str(path))
+    importer.follow(importer.find("input[type=submit].default"))
+    worker = start_worker(staging_dir, batch=False)
+    try:
+        seen = watch_progress(importer, "This is a dry run: nothing has been written")
+        importer.follow(importer.find("input[value='Confirm and import']"))
+        seen += watch_progress(importer, "was imported")
+    finally:
+        worker.terminate()
+        worker.wait(timeout=60)
+
+    # The bar moved: the page showed a part done, not only none and all.
+    assert any(0 < done < count for done in seen), seen
+    assert Article.objects.count() == count
+    importer.open(f"{MEDICINE}q{count - 1}")
+    assert "What is a test?" in importer.driver.page_source
+
+
+def watch_progress(reader: Reader, until: str, seconds: float = 240) -> list[int]:
+    """The values the batch page's progress bar shows as it reloads itself,
+    until the page shows `until`."""
+    seen: list[int] = []
+    deadline = time.monotonic() + seconds
+    while until not in (page := page_text(reader)):
+        assert time.monotonic() < deadline, f"the job did not end in time: {page}"
+        with contextlib.suppress(WebDriverException):  # the page reloading
+            for bar in reader.driver.find_elements(By.ID, "import-progress-bar"):
+                seen.append(int(bar.get_attribute("value")))
+        time.sleep(0.2)
+    return seen
+
+
+def page_text(reader: Reader) -> str:
+    with contextlib.suppress(WebDriverException):  # the page reloading
+        return reader.driver.find_element(By.ID, "content-main").text
+    return ""
