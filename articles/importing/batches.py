@@ -1,8 +1,9 @@
 """Import batches: each run of the importer, kept with every file's outcome.
 
 An admin upload is imported in two steps, each a background job run by a
-worker (`jobs.py`), never in the request. `start_upload_batch` stages the files
-(`uploads`) and queues the dry run; `check_batch` (the job) runs
+worker (`check_upload`, `apply_upload`), never in the request.
+`start_upload_batch` stages the files (`uploads`) and queues the dry run;
+`check_batch` (the job) runs
 `importer.import_files` as a dry run and keeps each file's outcome, message and
 diff, and nothing else is written. `confirm_batch` queues `apply_batch` (the
 job), which imports the staged files for real with the same `import_files` and
@@ -23,8 +24,10 @@ from collections.abc import Iterable
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
+from django_tasks import task
 from django_tasks_db import DatabaseBackend
 
 from articles.models import ImportBatch, ImportedFile, Outcome
@@ -109,14 +112,38 @@ def _queue(batch: ImportBatch, user) -> None:
     The database backend's queue is a table: the job's row commits, or rolls
     back, with the batch's. Any other backend is handed the job once the
     transaction commits, so that no worker looks for a batch not there yet."""
-    from .jobs import apply_upload, check_upload  # the jobs import this module
-
     job = apply_upload if batch.confirmed_at else check_upload
     user_id = user.pk if user else None
     if isinstance(job.get_backend(), DatabaseBackend):
         job.enqueue(batch.pk, user_id)
     else:
         transaction.on_commit(lambda: job.enqueue(batch.pk, user_id))
+
+
+# The two jobs, run by a worker (`manage.py db_worker`): Django's tasks API (the
+# django-tasks backport of Django 6's `django.tasks`), queued in the database by
+# default, so any number of workers on any number of machines take jobs from
+# one PostgreSQL; the TASKS setting may name another backend.
+
+
+@task()
+def check_upload(batch_id: int, user_id: int | None) -> str:
+    """Dry-run an uploaded batch (`check_batch`); returns its state."""
+    batch = ImportBatch.objects.get(pk=batch_id)
+    return check_batch(batch, user=_user(user_id)).state
+
+
+@task()
+def apply_upload(batch_id: int, user_id: int | None) -> str:
+    """Import a confirmed batch (`apply_batch`); returns its state."""
+    batch = ImportBatch.objects.get(pk=batch_id)
+    return apply_batch(batch, user=_user(user_id)).state
+
+
+def _user(user_id: int | None):
+    if user_id is None:
+        return None
+    return get_user_model().objects.filter(pk=user_id).first()
 
 
 def _fresh_progress() -> dict:
