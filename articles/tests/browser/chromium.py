@@ -15,11 +15,10 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from selenium import webdriver
-from selenium.common.exceptions import NoAlertPresentException
+from selenium.common.exceptions import NoAlertPresentException, WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webelement import WebElement
-from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.wait import WebDriverWait
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -184,8 +183,19 @@ def wait_for_next_page(driver: webdriver.Chrome, action) -> None:
     old_page = driver.find_element(By.TAG_NAME, "html")
     action()
     wait = WebDriverWait(driver, 10)
-    wait.until(expected_conditions.staleness_of(old_page))
+    wait.until(lambda _: _is_gone(old_page))
     wait.until(lambda d: d.execute_script("return document.readyState") == "complete")
+
+
+def _is_gone(element: WebElement) -> bool:
+    """Whether `element`'s page has been left. Chromium says so as a stale
+    element or, mid-navigation, as a node that "does not belong to the
+    document"; both mean gone."""
+    try:
+        element.is_enabled()
+    except WebDriverException:
+        return True
+    return False
 
 
 class Reader:
