@@ -80,8 +80,10 @@ def confirm_batch(batch: ImportBatch, *, user) -> ImportBatch:
     if not staging_folder(batch.staging_token).is_dir():
         raise BatchNotPending(f"{batch} has no staged files left to import.")
     with transaction.atomic():
-        _claim(batch, ImportBatch.State.IMPORTING, confirmed_at=timezone.now())
-        ImportBatch.objects.filter(pk=batch.pk).update(**_fresh_progress())
+        now = timezone.now()
+        _claim(
+            batch, ImportBatch.State.IMPORTING, confirmed_at=now, **_fresh_progress()
+        )
         batch.refresh_from_db()
         _queue(batch, user)
     return batch
