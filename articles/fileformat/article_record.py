@@ -61,8 +61,9 @@ class ArticleRecord:
     """Everything one article file says. `answer` is Markdown with real newlines.
 
     `id` and `date` come first and have no default, although a file may leave
-    them out (None): `rows.fingerprint` digests the record's repr, and articles
-    keep the fingerprint of their last import, so the fields' order is fixed.
+    them out (None): articles imported before fingerprints were versioned keep
+    a digest of the record's repr (`fingerprints.same_file`), so the fields'
+    order is fixed.
     """
 
     id: int | None

@@ -13,6 +13,7 @@ lands in the database is what the ORM would have written.
 from __future__ import annotations
 
 import functools
+import operator
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -34,6 +35,40 @@ def insert_rows(model: type[models.Model], rows: list[dict[str, Any]]) -> None:
     table = quote(model._meta.db_table)
     sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"
     _execute_many(sql, _values(model, names, rows))
+
+
+def insert_rows_returning_ids(
+    model: type[models.Model], rows: list[dict[str, Any]]
+) -> list[int]:
+    """INSERT `rows` as `insert_rows` does, in multi-row statements that return
+    the new rows' ids; the ids, in the order of `rows`. A statement per batch
+    of rows (SQLite caps a statement's parameters).
+
+    Ids come back sorted: one statement numbers its rows in the order they are
+    listed (SQLite's rowid, PostgreSQL's sequence), whatever order RETURNING
+    gives them in.
+    """
+    if not rows:
+        return []
+    names = list(rows[0])
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(model._meta.get_field(name).column) for name in names)
+    table, pk = quote(model._meta.db_table), quote(model._meta.pk.column)
+    row_marks = "(" + ", ".join(["%s"] * len(names)) + ")"
+    limit = connection.features.max_query_params or 65535
+    batch = max(1, min(1000, limit // len(names)))
+    values = _values(model, names, rows)
+    ids: list[int] = []
+    with connection.cursor() as cursor:
+        for start in range(0, len(values), batch):
+            part = values[start : start + batch]
+            marks = ", ".join([row_marks] * len(part))
+            cursor.execute(
+                f"INSERT INTO {table} ({columns}) VALUES {marks} RETURNING {pk}",
+                [value for row in part for value in row],
+            )
+            ids.extend(sorted(row[0] for row in cursor.fetchall()))
+    return ids
 
 
 def update_rows(model: type[models.Model], rows: list[dict[str, Any]]) -> None:
@@ -67,19 +102,28 @@ def delete_rows(model: type[models.Model], field: str, values: Sequence) -> None
             cursor.execute(f"DELETE FROM {table} WHERE {column} IN ({marks})", batch)
 
 
-def _values(model, names: list[str], rows: list[dict[str, Any]]) -> list[list]:
+def _values(model, names: list[str], rows: list[dict[str, Any]]) -> list:
     """Each row's values for `names`, in order, as the driver wants them."""
-    converters = [_converter(model._meta.get_field(name)) for name in names]
-    return [
-        [
-            convert(row[name]) if convert else row[name]
-            for name, convert in zip(names, converters, strict=True)
-        ]
-        for row in rows
+    take = operator.itemgetter(*names)
+    if len(names) == 1:
+        return [(take(row),) for row in rows]
+    converters = [
+        (index, convert)
+        for index, name in enumerate(names)
+        if (convert := _converter(model._meta.get_field(name)))
     ]
+    if not converters:
+        return [take(row) for row in rows]
+    values = []
+    for row in rows:
+        row_values = list(take(row))
+        for index, convert in converters:
+            row_values[index] = convert(row_values[index])
+        values.append(row_values)
+    return values
 
 
-def _execute_many(sql: str, values: list[list]) -> None:
+def _execute_many(sql: str, values: list) -> None:
     with connection.cursor() as cursor:
         cursor.executemany(sql, values)
 
@@ -90,10 +134,23 @@ def _converter(field: models.Field) -> Callable[[Any], Any] | None:
     if isinstance(field, models.JSONField):
         return _json_adapter(field)
     if isinstance(field, models.DateTimeField):
-        return ops.adapt_datetimefield_value
+        return _same_as_last(ops.adapt_datetimefield_value)
     if isinstance(field, models.DateField):
         return ops.adapt_datefield_value
     return None
+
+
+def _same_as_last(adapt: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """`adapt`, remembering its last answer: a chunk's rows mostly share one
+    time (the import's), which is then adapted once, not once a row."""
+    last: list = [object(), None]
+
+    def convert(value: Any) -> Any:
+        if value is not last[0]:
+            last[:] = [value, adapt(value)]
+        return last[1]
+
+    return convert
 
 
 def _json_adapter(field: models.JSONField) -> Callable[[Any], Any]:

@@ -9,6 +9,7 @@ here: the workers need only the file format.
 from __future__ import annotations
 
 import ctypes
+import itertools
 import multiprocessing
 import os
 import signal
@@ -17,14 +18,23 @@ from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+from typing import NamedTuple
 
 from articles.fileformat.article_record import ArticleRecord
+from articles.fileformat.fingerprints import fingerprint
 from articles.fileformat.limits import MAX_FILE_BYTES
 from articles.fileformat.reading import FormatError, parse_article, peek_url
 
 ARTICLE_SUFFIXES = {".md", ".txt"}
-# (path, the record, or None and why the file was refused)
-ReadResult = tuple[str, ArticleRecord | None, str]
+
+
+class ReadResult(NamedTuple):
+    """A file read: its record and the record's fingerprint, or why it was refused."""
+
+    path: str
+    record: ArticleRecord | None
+    digest: str = ""
+    problem: str = ""
 
 
 class ImportPathError(ValueError):
@@ -65,21 +75,54 @@ def _walk(folder: Path) -> Iterator[str]:
                 yield os.path.join(root, name)
 
 
-def urls_claimed_twice(paths: Iterable[str]) -> dict[str, list[str]]:
+def urls_claimed_twice(paths: Iterable[str], workers: int = 1) -> dict[str, list[str]]:
     """The URLs that two or more of these files give, each with those files, in
-    order. Reads every file once more but parses none (`peek_url`); keeps the
-    URLs by hash, as a 100k batch's URLs weigh 15 MB, and reads a file again
-    only when its hash was seen before."""
+    order. Reads every file once more, on up to `workers` processes, but parses
+    none (`peek_url`); keeps the URLs by hash, as a 100k batch's URLs weigh
+    15 MB, and reads a file again only when its hash was seen before."""
     first: dict[int, str] = {}
     twins: dict[str, list[str]] = {}
-    for path in paths:
-        url = _peek(path)
-        if url is None:
-            continue
-        earlier = first.setdefault(hash(url), path)
-        if earlier != path and (url in twins or _peek(earlier) == url):
-            twins.setdefault(url, [earlier]).append(path)
+    for chunk, urls in _peeked(paths, workers):
+        for path, url in zip(chunk, urls, strict=True):
+            if url is None:
+                continue
+            earlier = first.setdefault(hash(url), path)
+            if earlier != path and (url in twins or _peek(earlier) == url):
+                twins.setdefault(url, [earlier]).append(path)
     return twins
+
+
+PEEK_CHUNK = 2000
+
+
+def _peeked(
+    paths: Iterable[str], workers: int
+) -> Iterator[tuple[tuple[str, ...], list[str | None]]]:
+    """Chunks of `paths` with the URL each file gives, in order."""
+    paths = iter(paths)
+    chunks = iter(lambda: tuple(itertools.islice(paths, PEEK_CHUNK)), ())
+    first = next(chunks, ())
+    if workers <= 1 or len(first) < PEEK_CHUNK:  # one chunk: no processes
+        yield from (
+            (chunk, _peek_all(chunk))
+            for chunk in itertools.chain([first], chunks)
+            if chunk
+        )
+        return
+    with _parsing_pool(workers) as pool:
+        pending: deque = deque()
+        for chunk in itertools.chain([first], chunks):
+            pending.append((chunk, pool.submit(_peek_all, chunk)))
+            if len(pending) > 2 * workers:
+                chunk, urls = pending.popleft()
+                yield chunk, urls.result()
+        while pending:
+            chunk, urls = pending.popleft()
+            yield chunk, urls.result()
+
+
+def _peek_all(paths: tuple[str, ...]) -> list[str | None]:
+    return [_peek(path) for path in paths]
 
 
 def _peek(path: str) -> str | None:
@@ -111,12 +154,16 @@ def read_article_file(path: str) -> ArticleRecord:
 
 
 def read_files(paths: Iterable[str]) -> list[ReadResult]:
+    """Each file's record with its fingerprint, worked out here, in the parsing
+    process, so that the process writing the rows need not."""
     results = []
     for path in paths:
         try:
-            results.append((path, read_article_file(path), ""))
+            record = read_article_file(path)
         except FormatError as error:
-            results.append((path, None, str(error)))
+            results.append(ReadResult(path, None, problem=str(error)))
+        else:
+            results.append(ReadResult(path, record, fingerprint(record)))
     return results
 
 
@@ -132,10 +179,7 @@ def read_in_order(
                 yield read_files(chunk)
         yield from (read_files(chunk) for chunk in chunks)
         return
-    context = multiprocessing.get_context("fork") if os.name == "posix" else None
-    with ProcessPoolExecutor(
-        workers, mp_context=context, initializer=_end_with_parent
-    ) as pool:
+    with _parsing_pool(workers) as pool:
         pending = deque(pool.submit(read_files, chunk) for chunk in (first, second))
         for chunk in chunks:
             pending.append(pool.submit(read_files, chunk))
@@ -143,6 +187,15 @@ def read_in_order(
                 yield pending.popleft().result()
         while pending:
             yield pending.popleft().result()
+
+
+def _parsing_pool(workers: int) -> ProcessPoolExecutor:
+    """Processes to read files in, forked (they need no set-up), ending with
+    this one."""
+    context = multiprocessing.get_context("fork") if os.name == "posix" else None
+    return ProcessPoolExecutor(
+        workers, mp_context=context, initializer=_end_with_parent
+    )
 
 
 def _end_with_parent() -> None:

@@ -25,6 +25,7 @@ from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from articles.fileformat.article_record import ArticleRecord
+from articles.fileformat.fingerprints import same_file
 from articles.models import Article, Redirect, RelatedLink, Subject
 from articles.page_cache import content_changed
 
@@ -38,7 +39,6 @@ from .files import (
 )
 from .outcomes import FileOutcome, ImportReport, UrlClaims, report_name
 from .plan import ChunkPlan, CurrentState, find_moves, keep_history
-from .rows import fingerprint, same_file
 
 CHUNK_SIZE = 1000
 
@@ -73,7 +73,9 @@ def import_files(
     batch = _Batch(force=force, on_outcome=on_outcome, relative_to=relative_to)
     batch.claims.twins = {
         url: [report_name(path, relative_to) for path in paths_of_url]
-        for url, paths_of_url in urls_claimed_twice(find_article_files(paths)).items()
+        for url, paths_of_url in urls_claimed_twice(
+            find_article_files(paths), workers
+        ).items()
     }
     batch.history = None if dry_run else {"user": user, "comment": comment}
     batch.report.dry_run = dry_run
@@ -151,8 +153,8 @@ class _Batch:
                 self.subjects.clear()  # the subjects it made are gone again
 
     def write_chunk(self, results: list[ReadResult]) -> None:
-        records = {}
-        for path, record, problem in results:
+        records, digests = {}, {}
+        for path, record, digest, problem in results:
             path = report_name(path, self.relative_to)
             refusal = (
                 outcomes.unreadable(path, problem)
@@ -162,27 +164,32 @@ class _Batch:
             if refusal:
                 self.report_outcome(refusal)
             else:
-                records[path] = record
+                records[path], digests[path] = record, digest
         try:
             with transaction.atomic():
-                written = self.write(records)
+                written = self.write(records, digests)
         except DatabaseError:
             # Something changed under us (another import, an editor): go file
             # by file so that only the file the database refuses is refused.
-            written = [self.write_one(path, record) for path, record in records.items()]
+            written = [
+                self.write_one(path, record, digests[path])
+                for path, record in records.items()
+            ]
         for outcome in written:
             self.report_outcome(outcome)
 
-    def write_one(self, path: str, record: ArticleRecord) -> FileOutcome:
+    def write_one(self, path: str, record: ArticleRecord, digest: str) -> FileOutcome:
         try:
             with transaction.atomic():
-                return self.write({path: record})[0]
+                return self.write({path: record}, {path: digest})[0]
         except DatabaseError as error:
             return outcomes.refused_by_database(path, record, error)
 
-    def write(self, records: dict[str, ArticleRecord]) -> list[FileOutcome]:
-        """Decide and write a chunk of valid records, in the caller's transaction;
-        a few queries whatever its size.
+    def write(
+        self, records: dict[str, ArticleRecord], digests: dict[str, str]
+    ) -> list[FileOutcome]:
+        """Decide and write a chunk of valid records, by path, with their
+        fingerprints, in the caller's transaction; a few queries whatever its size.
 
         The chunk's articles are read locked (SELECT ... FOR UPDATE on
         PostgreSQL; on SQLite the transaction holds the write lock from its
@@ -199,7 +206,6 @@ class _Batch:
                 locked_articles(),
             )
         )
-        digests = {path: fingerprint(record) for path, record in records.items()}
         current = CurrentState.of(
             existing[r.url]
             for path, r in records.items()

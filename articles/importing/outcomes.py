@@ -27,11 +27,11 @@ from collections import Counter
 from collections.abc import Callable
 
 from articles.fileformat.article_record import ArticleRecord
+from articles.fileformat.fingerprints import same_file
 from articles.fileformat.reading import FormatError
 from articles.models import Article, Outcome
 
 from .files import read_article_file
-from .rows import same_file
 
 CONFLICT_MESSAGE = (
     "the file changed, and so did the article in the admin since the last "

@@ -10,6 +10,7 @@ them like any other (`articles.history`).
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 from collections.abc import Iterable
 from typing import Any
@@ -21,7 +22,7 @@ from reversion.models import Revision, Version
 
 from articles.models import Article, RelatedLink
 
-from .bulk_writes import insert_rows
+from .bulk_writes import insert_rows, insert_rows_returning_ids
 
 CHUNK_SIZE = 1000
 
@@ -29,7 +30,8 @@ CHUNK_SIZE = 1000
 @dataclasses.dataclass
 class Written:
     """An article a chunk wrote, as the chunk holds it: its row (field attname ->
-    value, as `.values()` reads it), its links' rows, what happened to it."""
+    value, as `.values()` reads it), its links' rows (ids included), what
+    happened to it."""
 
     row: dict[str, Any]
     links: list[dict[str, Any]]
@@ -51,19 +53,9 @@ def write_revisions(changes: Iterable[tuple[int, str]], *, user=None) -> int:
 
 
 def write_revisions_of(written: list[Written], *, user=None) -> int:
-    """Keep a revision of each article a chunk wrote, from the rows it holds: one
-    query for its links' ids, then the inserts; nothing else is read back.
+    """Keep a revision of each article a chunk wrote, from the rows it holds
+    (its links' rows with their ids): nothing is read back, only inserts.
     Returns the number of revisions written."""
-    ids = [article.row["id"] for article in written]
-    link_ids = {
-        (article_id, position): pk
-        for pk, article_id, position in RelatedLink.objects.filter(
-            article__in=ids
-        ).values_list("pk", "article_id", "position")
-    }
-    for article in written:
-        for link in article.links:
-            link["id"] = link_ids[(link["article_id"], link["position"])]
     now = timezone.now()
     for start in range(0, len(written), CHUNK_SIZE):
         _write_chunk(written[start : start + CHUNK_SIZE], user, now)
@@ -89,8 +81,10 @@ def _read(changes: list[tuple[int, str]]) -> list[Written]:
 
 
 def _write_chunk(written: list[Written], user, now) -> None:
-    revisions = Revision.objects.bulk_create(
-        [Revision(date_created=now, user=user, comment=w.comment) for w in written]
+    user_id = user.pk if user is not None else None
+    revisions = insert_rows_returning_ids(
+        Revision,
+        [{"date_created": now, "user": user_id, "comment": w.comment} for w in written],
     )
     types = ContentType.objects.get_for_models(Article, RelatedLink)
     version_rows = []
@@ -108,17 +102,13 @@ OBJECT_REPR = {
 }
 
 
-def _version_row(revision, model, row: dict, types) -> dict:
+def _version_row(revision: int, model, row: dict, types) -> dict:
     """The Version row reversion would write for the object in `row` (its
     `.values()`): data as `serializers.serialize("json", [obj])` writes it."""
-    fields = {
-        field.name: row[field.attname]
-        for field in model._meta.concrete_fields
-        if not field.primary_key
-    }
+    fields = {name: row[attname] for name, attname in _serialized_fields(model)}
     data = [{"model": model._meta.label_lower, "pk": row["id"], "fields": fields}]
     return {
-        "revision": revision.pk,
+        "revision": revision,
         "object_id": str(row["id"]),
         "content_type": types[model].pk,
         "db": "default",
@@ -126,3 +116,13 @@ def _version_row(revision, model, row: dict, types) -> dict:
         "serialized_data": json.dumps(data, cls=DjangoJSONEncoder),
         "object_repr": OBJECT_REPR[model](row),
     }
+
+
+@functools.cache
+def _serialized_fields(model) -> tuple[tuple[str, str], ...]:
+    """(name, attname) of the fields Django's serializer writes, in its order."""
+    return tuple(
+        (field.name, field.attname)
+        for field in model._meta.concrete_fields
+        if not field.primary_key
+    )

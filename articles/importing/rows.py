@@ -2,16 +2,11 @@
 
 `article_values(record)` gives the column values of an article; `record_from_article`
 rebuilds the record from a row and its links, so an export writes what the file
-said. `fingerprint` digests a record: equal records, equal fingerprints.
+said. Fingerprints of records are the file format's (`fileformat.fingerprints`).
 """
 
 from __future__ import annotations
 
-import base64
-import datetime
-import hashlib
-import json
-from dataclasses import fields
 from typing import TYPE_CHECKING, Any
 
 import yaml
@@ -121,78 +116,6 @@ def _ref_from_link(link: RelatedLink) -> RelatedRef:
         key_order=link.key_order,
         extra=load_extra(link.extra_fields),
     )
-
-
-# Fingerprints are "<version>:<digest>". Version 1, a bare digest of the
-# record's repr(), changed whenever ArticleRecord gained a field; articles
-# imported then still hold one, recognised by `same_file` while the record's
-# fields are still those of version 1.
-FINGERPRINT_VERSION = 2
-
-
-def fingerprint(record: ArticleRecord) -> str:
-    """A digest of everything the record says, from its canonical form."""
-    return f"{FINGERPRINT_VERSION}:{_digest(canonical_form(record))}"
-
-
-def same_file(stored: str, record: ArticleRecord, digest: str) -> bool:
-    """Whether `stored`, the fingerprint an import kept, is that of the same file
-    as `digest`, the fingerprint of `record`: the same, or an earlier version's
-    digest of the same record."""
-    if stored == digest:
-        return True
-    return bool(stored) and ":" not in stored and stored == _digest(repr(record))
-
-
-def canonical_form(record: ArticleRecord) -> bytes:
-    """The record as JSON: its attributes by name, sorted, leaving out those at
-    their default (None, empty), so that a new optional attribute changes no
-    fingerprint; mappings and lists in the file's order, and what JSON cannot
-    tell apart (dates, keys that are not text, sets, bytes) tagged."""
-    present = {name: _tagged(value) for name, value in _present(record).items()}
-    if record.related:
-        present["related"] = [
-            {name: _tagged(value) for name, value in _present(ref).items()}
-            for ref in record.related
-        ]
-    return json.dumps(present, ensure_ascii=False, separators=(",", ":")).encode()
-
-
-def _present(instance) -> dict[str, Any]:
-    """A dataclass's attributes that are not at a default (None, [] or {}), by
-    name, sorted; the related references are the caller's."""
-    values = {field.name: getattr(instance, field.name) for field in fields(instance)}
-    return {
-        name: values[name]
-        for name in sorted(values)
-        if name != "related" and values[name] not in (None, [], {})
-    }
-
-
-def _tagged(value: Any) -> Any:
-    """`value` in plain JSON types, every type that JSON would blur tagged: a
-    mapping as its pairs in order (its keys may be numbers, dates, anything)."""
-    if isinstance(value, dict):
-        return {"~map": [[_tagged(k), _tagged(v)] for k, v in value.items()]}
-    if isinstance(value, list):
-        return [_tagged(item) for item in value]
-    if isinstance(value, tuple):
-        return {"~tuple": [_tagged(item) for item in value]}
-    if isinstance(value, set | frozenset):
-        items = [_tagged(item) for item in value]
-        return {"~set": sorted(items, key=lambda item: json.dumps(item))}
-    if isinstance(value, datetime.datetime):
-        return {"~datetime": value.isoformat()}
-    if isinstance(value, datetime.date):
-        return {"~date": value.isoformat()}
-    if isinstance(value, bytes):
-        return {"~bytes": base64.b64encode(value).decode()}
-    return value
-
-
-def _digest(text: str | bytes) -> str:
-    data = text.encode() if isinstance(text, str) else text
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
 def dump_extra(fields: dict) -> str:

@@ -211,6 +211,21 @@ def test_twin_urls_are_found_across_chunks_and_however_the_file_quotes_them(
     assert not Article.objects.filter(slug="same").exists()
 
 
+def test_twin_urls_are_found_by_the_parsing_processes_far_apart_in_a_batch(
+    tmp_path,
+):
+    from articles.importing.files import PEEK_CHUNK, urls_claimed_twice
+
+    paths = []
+    for number in range(PEEK_CHUNK + 10):
+        slug = "same" if number in (3, PEEK_CHUNK + 5) else f"q{number}"
+        paths.append(str(write_article(tmp_path, f"{number:05}.md", MEDICINE + slug)))
+
+    twins = urls_claimed_twice(paths, workers=2)
+
+    assert twins == {MEDICINE + "same": [paths[3], paths[PEEK_CHUNK + 5]]}
+
+
 def test_the_same_id_under_two_subjects_makes_two_articles(tmp_path):
     write_article(tmp_path, "m.md", MEDICINE + "shared", id=7)
     write_article(

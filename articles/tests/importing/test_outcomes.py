@@ -9,6 +9,7 @@ import datetime
 import pytest
 
 from articles.fileformat.article_record import ArticleRecord
+from articles.fileformat.fingerprints import fingerprint, same_file
 from articles.fileformat.reading import parse_article
 from articles.importing.outcomes import (
     CONFLICT_MESSAGE,
@@ -18,7 +19,6 @@ from articles.importing.outcomes import (
     refused_by_database,
     unreadable,
 )
-from articles.importing.rows import fingerprint, same_file
 from articles.models import Article, Outcome
 
 from ..factories import SEED_FILES, article_text
