@@ -191,6 +191,8 @@ TASKS = {
 # worker died): its page says so and offers to run it again.
 IMPORT_STALLED_MINUTES = int(os.environ.get("IMPORT_STALLED_MINUTES", "10"))
 IMPORT_DRY_RUN_DAYS = int(os.environ.get("IMPORT_DRY_RUN_DAYS", "7"))
+# SQLite's page cache for the connection running an import (0: SQLite's 2 MB).
+IMPORT_SQLITE_CACHE_MB = int(os.environ.get("IMPORT_SQLITE_CACHE_MB", "256"))
 # The defaults take a zip of the real corpus (35,915 files, about 120 MB
 # unpacked, 40 folders) and of a 100,000-file batch (make_corpus.py: 390 MB
 # unpacked, 174 MB zipped), with room to spare.

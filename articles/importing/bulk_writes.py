@@ -12,15 +12,40 @@ lands in the database is what the ORM would have written.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import operator
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, models
 
 # The most values one DELETE names (SQLite's old limit on parameters is 999).
 DELETE_BATCH = 900
+
+
+@contextlib.contextmanager
+def larger_page_cache() -> Iterator[None]:
+    """On SQLite, give this connection a page cache of
+    `settings.IMPORT_SQLITE_CACHE_MB` while the block runs, then its own again.
+
+    Each new article goes into half a dozen indexes and the search index, at
+    places all over them; once those outgrow SQLite's default cache of 2 MB,
+    every insert reads their pages anew (a 100,000-file import took half as
+    long again). Elsewhere nothing changes."""
+    if connection.vendor != "sqlite" or not settings.IMPORT_SQLITE_CACHE_MB:
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        (before,) = cursor.fetchone()
+        cursor.execute(f"PRAGMA cache_size = -{settings.IMPORT_SQLITE_CACHE_MB * 1024}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA cache_size = {int(before)}")
 
 
 def insert_rows(model: type[models.Model], rows: list[dict[str, Any]]) -> None:

@@ -30,6 +30,7 @@ from articles.models import Article, Redirect, RelatedLink, Subject
 from articles.page_cache import content_changed
 
 from . import outcomes
+from .bulk_writes import larger_page_cache
 from .files import (
     ReadResult,
     default_workers,
@@ -84,7 +85,7 @@ def import_files(
     # A dry run rolls each chunk back on its own, so that it holds locks no
     # longer than an import's chunk does; strict holds them for the batch.
     whole_batch = transaction.atomic() if strict and not dry_run else nullcontext()
-    with whole_batch:
+    with larger_page_cache(), whole_batch:
         done = 0
         for results in read_in_order(chunks(files, chunk_size), workers):
             batch.import_chunk(results, dry_run=dry_run)

@@ -94,11 +94,15 @@ class ArticleQuerySet(models.QuerySet):
 
 @reversion.register(follow=["related_links"])
 class Article(models.Model):
+    # No index of their own for subject and slug: the unique (subject, slug)
+    # and the (subject, date) indexes serve every query by subject, no query
+    # is by slug alone, and each index is one more write per imported article.
     subject = models.ForeignKey(
-        Subject, on_delete=models.PROTECT, related_name="articles"
+        Subject, on_delete=models.PROTECT, related_name="articles", db_index=False
     )
     slug = models.SlugField(
         max_length=200,
+        db_index=False,
         validators=[
             RegexValidator(
                 rf"\A{SLUG_PATTERN}\Z",

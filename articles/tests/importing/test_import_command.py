@@ -226,6 +226,28 @@ def test_twin_urls_are_found_by_the_parsing_processes_far_apart_in_a_batch(
     assert twins == {MEDICINE + "same": [paths[3], paths[PEEK_CHUNK + 5]]}
 
 
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's page cache")
+def test_an_import_has_a_larger_page_cache_on_sqlite_while_it_runs(tmp_path, settings):
+    from articles.importing.importer import import_files
+
+    settings.IMPORT_SQLITE_CACHE_MB = 64
+
+    def cache_size() -> int:
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA cache_size")
+            return cursor.fetchone()[0]
+
+    before = cache_size()
+    write_article(tmp_path, "a.md", MEDICINE + "a")
+    during = []
+
+    import_files([tmp_path], on_progress=lambda done: during.append(cache_size()))
+
+    assert during == [-64 * 1024]
+    assert cache_size() == before != -64 * 1024
+    assert Article.objects.filter(slug="a").exists()
+
+
 def test_the_same_id_under_two_subjects_makes_two_articles(tmp_path):
     write_article(tmp_path, "m.md", MEDICINE + "shared", id=7)
     write_article(
