@@ -24,10 +24,18 @@ from articles.rendering import render_answer
 
 from .history import ArticleHistoryAdmin
 from .related_links import RelatedArticleSearch, RelatedLinkInline
+from .review import review_urls
+from .scheduling import (
+    SCHEDULE_FIELDS,
+    ScheduledFilter,
+    ScheduleFields,
+    queue_if_rescheduled,
+    schedule_column,
+)
 from .worklists import worklist_urls
 
 
-class ArticleForm(forms.ModelForm):
+class ArticleForm(ScheduleFields, forms.ModelForm):
     take_over_redirect = forms.BooleanField(
         required=False,
         label="Take over a redirected URL",
@@ -77,6 +85,8 @@ class ArticleChangeList(ChangeList):
         "subject__name",
         "subject__slug",
         "status",
+        "publish_at",
+        "unpublish_at",
         "date",
         "source_id",
         "no_index",
@@ -95,12 +105,13 @@ class ArticleAdmin(ArticleHistoryAdmin):
         "title",
         "subject",
         "status",
+        schedule_column,
         "date",
         "source_id",
         "no_index",
         "updated_at",
     ]
-    list_filter = ["status", "subject", "no_index", "date"]
+    list_filter = ["status", ScheduledFilter, "subject", "no_index", "date"]
     actions = ["publish", "unpublish"]
     list_select_related = ["subject"]
     search_fields = ["title", "question", "url", "=source_id"]
@@ -120,7 +131,7 @@ class ArticleAdmin(ArticleHistoryAdmin):
         "seo_extra_fields",
     ]
     fieldsets = [
-        ("Publishing", {"fields": ["status"]}),
+        ("Publishing", {"fields": ["status", *SCHEDULE_FIELDS]}),
         (
             "Content",
             {
@@ -198,7 +209,7 @@ class ArticleAdmin(ArticleHistoryAdmin):
         # Only those who may publish decide what readers see.
         if self.has_publish_permission(request):
             return self.readonly_fields
-        return [*self.readonly_fields, "status"]
+        return [*self.readonly_fields, "status", *SCHEDULE_FIELDS]
 
     def get_changeform_initial_data(self, request):
         # A new article starts as a draft, to be previewed, then published.
@@ -208,6 +219,7 @@ class ArticleAdmin(ArticleHistoryAdmin):
         if not change and not self.has_publish_permission(request):
             obj.status = Status.DRAFT
         super().save_model(request, obj, form, change)
+        queue_if_rescheduled(obj, form)
 
     def has_publish_permission(self, request) -> bool:
         return request.user.has_perm("articles.publish_article")
@@ -263,6 +275,7 @@ class ArticleAdmin(ArticleHistoryAdmin):
             render_answer_url,
             related_search,
             *worklist_urls(self.admin_site),
+            *review_urls(self.admin_site),
             *super().get_urls(),
         ]
 
