@@ -9,6 +9,7 @@ from pathlib import Path
 from django.contrib.auth.models import Group, Permission, User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
+from django.forms import MultiWidget
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
@@ -117,6 +118,14 @@ def change_form_data(response) -> dict:
         for field in form:
             value = field.value()
             if value is None or value is False:
+                continue
+            widget = field.field.widget
+            if isinstance(widget, MultiWidget):
+                # A date and a time, as the split inputs show them.
+                for n, (part, value_part) in enumerate(
+                    zip(widget.widgets, widget.decompress(value), strict=True)
+                ):
+                    data[f"{field.html_name}_{n}"] = part.format_value(value_part)
                 continue
             data[field.html_name] = value
     return data
