@@ -26,6 +26,7 @@ class ReviewRefused(ValueError):
 def submit_for_review(article: Article, *, user, note: str = "") -> Review:
     """Ask for the draft `article` to be published. Raises ReviewRefused if it
     is published already or awaits review already. Five queries or so."""
+    note = _text(note, "note")
     with transaction.atomic():
         # Locked: two submissions at once must not make two open reviews.
         article = Article.objects.select_for_update(of=("self",)).get(pk=article.pk)
@@ -37,7 +38,7 @@ def submit_for_review(article: Article, *, user, note: str = "") -> Review:
             article=article,
             submitted_by=user,
             submitted_at=timezone.now(),
-            note=note.strip(),
+            note=note,
         )
         _record(article, "Submitted for review", note, user)
     return review
@@ -61,12 +62,24 @@ def send_back(review: Review, *, user, comment: str) -> Review:
     """Return the article to its editor with `comment` (required), unpublished.
     Raises ReviewRefused without a comment or if the review was decided
     meanwhile."""
-    if not comment.strip():
+    comment = _text(comment, "comment")
+    if not comment:
         raise ReviewRefused("Say what should change: the comment is required.")
     with transaction.atomic():
-        review = _claim(review, Review.State.SENT_BACK, user, comment=comment.strip())
+        review = _claim(review, Review.State.SENT_BACK, user, comment=comment)
         _record(review.article, "Sent back after review", comment, user)
     return review
+
+
+def _text(text: str, name: str) -> str:
+    """An editor's words, trimmed; a NUL character (which no text column
+    takes) or more than 2,000 characters refused, naming the field."""
+    text = text.strip()
+    if "\x00" in text:
+        raise ReviewRefused(f"The {name} holds a NUL character: remove it.")
+    if len(text) > 2000:
+        raise ReviewRefused(f"The {name} is {len(text)} characters: 2,000 at most.")
+    return text
 
 
 def _claim(review: Review, state: str, user, **values) -> Review:

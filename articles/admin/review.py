@@ -91,7 +91,7 @@ def submit_article(request, article_id, *, admin_site):
     """Submit the draft for review, with the editor's note; back to its review."""
     article = get_object_or_404(Article, pk=article_id)
     _require(_articles(admin_site).has_change_permission(request, article))
-    note = request.POST.get("note", "")[:2000]
+    note = request.POST.get("note", "")
     try:
         submit(article, user=request.user, note=note)
     except ReviewRefused as refusal:
@@ -115,7 +115,7 @@ def decide(request, article_id, *, admin_site):
         article_id=article_id,
         state="awaiting",
     )
-    comment = request.POST.get("comment", "")[:2000]
+    comment = request.POST.get("comment", "")
     try:
         if "publish" in request.POST:
             publish_reviewed(review, user=request.user)

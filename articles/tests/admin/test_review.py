@@ -150,3 +150,10 @@ def test_the_article_list_and_form_link_to_the_review(writer, draft):
     assert f'href="{AWAITING}"' in writer.get(ARTICLES).text
     form = writer.get(f"{ARTICLES}{draft.pk}/change/").text
     assert f'href="{ARTICLES}{draft.pk}/review/"' in form
+
+
+def test_a_note_with_a_nul_character_is_refused_naming_the_field(writer, draft):
+    response = submit(writer, draft, "Ready\x00")
+
+    assert "The note holds a NUL character" in writer.get(response.url).text
+    assert not Review.objects.exists()
