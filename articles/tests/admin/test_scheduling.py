@@ -6,12 +6,14 @@ clock is set by the test (freezegun), so no test waits for a time to come."""
 from __future__ import annotations
 
 import io
+import signal
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
+from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 from freezegun import freeze_time
 from reversion.models import Version
@@ -19,6 +21,7 @@ from reversion.models import Version
 from articles.models import Article, Status
 
 from ..factories import change_form_data, make_article, run_jobs, staff
+from .test_import_jobs import on_postgresql, start_worker, wait_for
 
 pytestmark = pytest.mark.django_db
 
@@ -245,3 +248,28 @@ def history_comments(article) -> list[str]:
         v.revision.comment
         for v in Version.objects.get_for_object(article).select_related("revision")
     ]
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_process_publishes_at_the_time_an_editor_set(client, tmp_path):
+    User.objects.create_superuser("edna", "edna@example.com", "pw-for-tests")
+    article = comet_draft()
+    subject_page = client.get("/learn/medicine/").text  # cached, without it
+    assert article.url not in subject_page
+    when = (timezone.now() + timedelta(seconds=3)).replace(microsecond=0)
+    assert schedule(client, article, publish_at=when).status_code == 302
+
+    worker = start_worker(tmp_path, batch=False)
+    try:
+        wait_for(lambda: Article.objects.get(pk=article.pk).status == "published")
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        worker.wait(timeout=60)
+
+    article.refresh_from_db()
+    assert article.publish_at is None
+    revision = Version.objects.get_for_object(article).first().revision
+    assert revision.comment == "Published as scheduled."
+    assert revision.date_created >= when  # at its time, not before
+    assert all(seen_by_readers(client, article.url).values())
