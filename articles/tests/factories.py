@@ -156,6 +156,28 @@ def importers_group() -> Group:
     return group
 
 
+def writers_group() -> Group:
+    """The "Writers" role of migration 0013, editors who may not publish (made
+    again if a transactional test emptied the database since)."""
+    group, _ = Group.objects.get_or_create(name="Writers")
+    group.permissions.add(
+        *Permission.objects.filter(
+            content_type__app_label="articles",
+            codename__in=[
+                "view_article",
+                "add_article",
+                "change_article",
+                "view_subject",
+                "view_relatedlink",
+                "add_relatedlink",
+                "change_relatedlink",
+                "delete_relatedlink",
+            ],
+        )
+    )
+    return group
+
+
 def run_jobs() -> None:
     """Run every queued background job to its end, as the worker does: the
     `db_worker` command's own Worker runs each, in this process and this test's
