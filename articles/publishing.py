@@ -24,6 +24,7 @@ from django_tasks_db import DatabaseBackend
 from articles.importing.revisions import write_revisions
 from articles.models import Article, Status
 from articles.page_cache import content_changed
+from articles.reviews import close_reviews_of
 
 
 @dataclasses.dataclass
@@ -99,6 +100,7 @@ def _write(due: list[Article], run: ScheduleRun, now: datetime) -> None:
     Article.objects.filter(pk__in=ids, unpublish_at__lte=now).update(unpublish_at=None)
     # update() sends no signal: the pages that showed (or hid) them retire here.
     content_changed()
+    close_reviews_of(run.published, user=None)
     notes = [(pk, "Published as scheduled.") for pk in run.published]
     notes += [
         (pk, "Unpublished (made a draft) as scheduled.") for pk in run.unpublished

@@ -21,6 +21,7 @@ from articles.importing.revisions import write_revisions
 from articles.models import Article, Redirect, RelatedLink, Status
 from articles.page_cache import content_changed
 from articles.rendering import render_answer
+from articles.reviews import close_reviews_of
 
 from .history import ArticleHistoryAdmin
 from .related_links import RelatedArticleSearch, RelatedLinkInline
@@ -220,6 +221,8 @@ class ArticleAdmin(ArticleHistoryAdmin):
             obj.status = Status.DRAFT
         super().save_model(request, obj, form, change)
         queue_if_rescheduled(obj, form)
+        if "status" in form.changed_data and obj.status == Status.PUBLISHED:
+            close_reviews_of([obj.pk], user=request.user)
 
     def has_publish_permission(self, request) -> bool:
         return request.user.has_perm("articles.publish_article")
@@ -244,6 +247,8 @@ class ArticleAdmin(ArticleHistoryAdmin):
             content_changed()
             comment = f"{done.capitalize()} (status: {status})."
             write_revisions(((pk, comment) for pk in ids), user=request.user)
+            if status == Status.PUBLISHED:
+                close_reviews_of(ids, user=request.user)
         self.message_user(request, f"{count} article(s) {done}.", messages.SUCCESS)
 
     def view_on_site(self, article):

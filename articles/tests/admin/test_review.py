@@ -129,6 +129,20 @@ def test_a_review_decided_already_is_not_decided_again(writer, draft, client):
     assert Article.objects.get(pk=draft.pk).status == Status.DRAFT
 
 
+def test_publishing_it_otherwise_closes_its_review(writer, draft, client):
+    other = make_article("other", title="Other", status=Status.DRAFT)
+    submit(writer, draft), submit(as_user(writer, "wes"), other)
+    editor = staff(client, "edna", "Editors")
+
+    editor.post(
+        ARTICLES, {"action": "publish", "_selected_action": [draft.pk], "index": 0}
+    )
+
+    awaiting = editor.get(AWAITING).context["page"]
+    assert [r.article.title for r in awaiting] == ["Other"]
+    assert Review.objects.get(article=draft).state == Review.State.PUBLISHED
+
+
 def test_a_published_article_is_not_submitted(writer):
     article = make_article("live", title="Live")
 
