@@ -41,6 +41,12 @@ class ScheduleFields(forms.ModelForm):
             )
         if publish_at and unpublish_at and unpublish_at <= publish_at:
             self.add_error("unpublish_at", "Give a time after “Publish at”.")
+        if unpublish_at and not publish_at and status == Status.DRAFT:
+            self.add_error(
+                "unpublish_at",
+                "A draft is not on the site: give a “Publish at” before this "
+                "time, or publish the article.",
+            )
         return cleaned
 
 

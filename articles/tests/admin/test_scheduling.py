@@ -230,6 +230,21 @@ def test_the_command_catches_up_what_no_job_is_queued_for(editor):
 
 
 @freeze_time(BEFORE)
+def test_a_schedule_that_could_never_happen_is_refused(editor):
+    live = make_article("live", title="Live")
+    draft = comet_draft()
+
+    published_again = schedule(editor, live, publish_at=NINE_IN_BERLIN)
+    draft_unpublished = schedule(editor, draft, unpublish_at=NINE_IN_BERLIN)
+
+    errors = published_again.context["adminform"].form.errors
+    assert errors["publish_at"][0].startswith("The article is published already")
+    errors = draft_unpublished.context["adminform"].form.errors
+    assert errors["unpublish_at"][0].startswith("A draft is not on the site")
+    assert not Article.objects.scheduled().exists()
+
+
+@freeze_time(BEFORE)
 def test_an_editor_who_may_not_publish_cannot_schedule(client):
     writer = staff(client, "wes", "Writers")
     article = comet_draft()
