@@ -21,13 +21,22 @@ from articles.importing.revisions import write_revisions
 from articles.models import Article, Redirect, RelatedLink, Status
 from articles.page_cache import content_changed
 from articles.rendering import render_answer
+from articles.reviews import close_reviews_of
 
 from .history import ArticleHistoryAdmin
 from .related_links import RelatedArticleSearch, RelatedLinkInline
+from .review import review_urls
+from .scheduling import (
+    SCHEDULE_FIELDS,
+    ScheduledFilter,
+    ScheduleFields,
+    queue_if_rescheduled,
+    schedule_column,
+)
 from .worklists import worklist_urls
 
 
-class ArticleForm(forms.ModelForm):
+class ArticleForm(ScheduleFields, forms.ModelForm):
     take_over_redirect = forms.BooleanField(
         required=False,
         label="Take over a redirected URL",
@@ -77,6 +86,8 @@ class ArticleChangeList(ChangeList):
         "subject__name",
         "subject__slug",
         "status",
+        "publish_at",
+        "unpublish_at",
         "date",
         "source_id",
         "no_index",
@@ -95,12 +106,13 @@ class ArticleAdmin(ArticleHistoryAdmin):
         "title",
         "subject",
         "status",
+        schedule_column,
         "date",
         "source_id",
         "no_index",
         "updated_at",
     ]
-    list_filter = ["status", "subject", "no_index", "date"]
+    list_filter = ["status", ScheduledFilter, "subject", "no_index", "date"]
     actions = ["publish", "unpublish"]
     list_select_related = ["subject"]
     search_fields = ["title", "question", "url", "=source_id"]
@@ -120,7 +132,7 @@ class ArticleAdmin(ArticleHistoryAdmin):
         "seo_extra_fields",
     ]
     fieldsets = [
-        ("Publishing", {"fields": ["status"]}),
+        ("Publishing", {"fields": ["status", *SCHEDULE_FIELDS]}),
         (
             "Content",
             {
@@ -198,7 +210,7 @@ class ArticleAdmin(ArticleHistoryAdmin):
         # Only those who may publish decide what readers see.
         if self.has_publish_permission(request):
             return self.readonly_fields
-        return [*self.readonly_fields, "status"]
+        return [*self.readonly_fields, "status", *SCHEDULE_FIELDS]
 
     def get_changeform_initial_data(self, request):
         # A new article starts as a draft, to be previewed, then published.
@@ -208,6 +220,9 @@ class ArticleAdmin(ArticleHistoryAdmin):
         if not change and not self.has_publish_permission(request):
             obj.status = Status.DRAFT
         super().save_model(request, obj, form, change)
+        queue_if_rescheduled(obj, form)
+        if "status" in form.changed_data and obj.status == Status.PUBLISHED:
+            close_reviews_of([obj.pk], user=request.user)
 
     def has_publish_permission(self, request) -> bool:
         return request.user.has_perm("articles.publish_article")
@@ -232,6 +247,8 @@ class ArticleAdmin(ArticleHistoryAdmin):
             content_changed()
             comment = f"{done.capitalize()} (status: {status})."
             write_revisions(((pk, comment) for pk in ids), user=request.user)
+            if status == Status.PUBLISHED:
+                close_reviews_of(ids, user=request.user)
         self.message_user(request, f"{count} article(s) {done}.", messages.SUCCESS)
 
     def view_on_site(self, article):
@@ -263,6 +280,7 @@ class ArticleAdmin(ArticleHistoryAdmin):
             render_answer_url,
             related_search,
             *worklist_urls(self.admin_site),
+            *review_urls(self.admin_site),
             *super().get_urls(),
         ]
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import connection, transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -33,7 +33,7 @@ class ArticleHistoryAdmin(VersionAdmin):
         return [compare, *super().get_urls()]
 
     def _article_for_history(self, request, object_id) -> Article:
-        article = get_object_or_404(Article, pk=unquote(object_id))
+        article = get_object_or_404(Article, pk=id_or_404(Article, unquote(object_id)))
         if not self.has_view_or_change_permission(request, article):
             raise PermissionDenied
         return article
@@ -79,6 +79,8 @@ class ArticleHistoryAdmin(VersionAdmin):
         """Restore a revision (reversion's form). Restoring writes the old URL
         back without `Article.save()`'s eye on it, so the URL the article leaves
         is made to redirect here."""
+        id_or_404(Article, unquote(object_id))
+        id_or_404(Version, version_id)
         url_before, status_before = (
             Article.objects.filter(pk=unquote(object_id))
             .values_list("url", "status")
@@ -101,6 +103,7 @@ class ArticleHistoryAdmin(VersionAdmin):
     def recover_view(self, request, version_id, extra_context=None):
         """Bring back a deleted article (reversion's form); without the publish
         permission, only as the draft a new article of theirs would be."""
+        id_or_404(Version, version_id)
         if self._would_change_status(request, version_id, Status.DRAFT):
             return self._refuse_status_change(
                 request, reverse("admin:articles_article_recoverlist")
@@ -128,12 +131,23 @@ class ArticleHistoryAdmin(VersionAdmin):
         return redirect(back_to)
 
 
+def id_or_404(model, value) -> int:
+    """`value` as an id of `model`, or 404: letters, or a number past what its
+    column holds (which SQLite and PostgreSQL would answer with an error)."""
+    value = str(value)
+    if not (value.isascii() and value.isdigit()):
+        raise Http404(f"No {model._meta.verbose_name} has the id {value!r}.")
+    low, high = connection.ops.integer_field_range(model._meta.pk.get_internal_type())
+    if not low <= int(value) <= high:
+        raise Http404(f"No {model._meta.verbose_name} has the id {value}.")
+    return int(value)
+
+
 def _pick_versions(versions, query):
     """The (older, newer) pair a comparison asks for. Two queries at most."""
     chosen = [query.get("from"), query.get("to")]
     if all(chosen):
-        if not all(value.isdigit() for value in chosen):
-            raise Http404("No such revisions.")
+        chosen = [str(id_or_404(Version, value)) for value in chosen]
         found = {str(v.pk): v for v in versions.filter(pk__in=chosen)}
         if len(found) != len(set(chosen)):
             raise Http404("No such revisions of this article.")

@@ -30,7 +30,7 @@ from django.utils import timezone
 from django_tasks import task
 from django_tasks_db import DatabaseBackend
 
-from articles.models import ImportBatch, ImportedFile, Outcome
+from articles.models import ImportBatch, ImportedFile, Outcome, Status
 
 from .diffs import DIFFED_OUTCOMES, diffs_for
 from .files import count_article_files
@@ -264,6 +264,15 @@ def _not_pending(batch: ImportBatch) -> str:
     return f"{batch} is {batch.get_state_display()}: it no longer awaits confirmation."
 
 
+def new_articles_status(user) -> str:
+    """What an upload's new articles are: published only if the one who
+    confirmed it may publish (not a user since removed); drafts otherwise, for
+    an editor to publish. Updates keep each article's status."""
+    if user is not None and user.has_perm("articles.publish_article"):
+        return Status.PUBLISHED
+    return Status.DRAFT
+
+
 def _import_staged(batch: ImportBatch, user, *, dry_run: bool) -> ImportReport:
     folder = staging_folder(batch.staging_token)
 
@@ -281,6 +290,7 @@ def _import_staged(batch: ImportBatch, user, *, dry_run: bool) -> ImportReport:
         user=user,
         comment=str(batch),
         on_progress=progress,
+        new_status=new_articles_status(user),
     )
 
 

@@ -26,7 +26,7 @@ from django.utils import timezone
 
 from articles.fileformat.article_record import ArticleRecord
 from articles.fileformat.fingerprints import same_file
-from articles.models import Article, Redirect, RelatedLink, Subject
+from articles.models import Article, Redirect, RelatedLink, Status, Subject
 from articles.page_cache import content_changed
 
 from . import outcomes
@@ -58,6 +58,7 @@ def import_files(
     relative_to: str | os.PathLike | None = None,
     user=None,
     comment: str = "",
+    new_status: str = Status.PUBLISHED,
 ) -> ImportReport:
     """Import every article file under `paths`; see the module docstring.
 
@@ -67,11 +68,14 @@ def import_files(
     `Article.source_path`) by their path under that folder: an upload's own
     names, not where the server staged them. Every article the batch creates
     or updates keeps a revision in its history, by `user` (None: the command
-    line), with `comment`.
+    line), with `comment`. New articles are `new_status` (drafts, for an
+    upload confirmed by someone who may not publish); an update keeps each
+    article's status.
     """
     paths = list(paths)
     workers = default_workers() if workers is None else workers
     batch = _Batch(force=force, on_outcome=on_outcome, relative_to=relative_to)
+    batch.new_status = new_status
     batch.claims.twins = {
         url: [report_name(path, relative_to) for path in paths_of_url]
         for url, paths_of_url in urls_claimed_twice(
@@ -132,6 +136,7 @@ class _Batch:
         self.subjects: dict[str, Subject] = {}
         self.now = timezone.now()
         self.history: dict | None = None
+        self.new_status = Status.PUBLISHED
 
     def report_outcome(self, outcome: FileOutcome) -> None:
         self.report.add(outcome)
@@ -219,7 +224,7 @@ class _Batch:
         taken_over = redirected_elsewhere(
             r.url for r in records.values() if r.url not in existing
         )
-        plan = ChunkPlan(force=self.force)
+        plan = ChunkPlan(force=self.force, new_status=self.new_status)
         decided = [
             plan.add(
                 path,

@@ -18,7 +18,7 @@ from django.db.models import QuerySet
 from articles.fileformat.article_record import ArticleRecord
 from articles.fileformat.fingerprints import fingerprint, same_file
 from articles.history import BOOKKEEPING
-from articles.models import Article, Outcome, Redirect, RelatedLink, Subject
+from articles.models import Article, Outcome, Redirect, RelatedLink, Status, Subject
 from articles.search.index import indexing_in_bulk
 
 from .bulk_writes import (
@@ -103,8 +103,9 @@ def find_moves(
 class ChunkPlan:
     """What one chunk will write, decided before any of it is."""
 
-    def __init__(self, *, force: bool):
+    def __init__(self, *, force: bool, new_status: str = Status.PUBLISHED):
         self.force = force
+        self.new_status = new_status
         self.to_create: list[tuple[str, ArticleRecord, str]] = []
         self.to_update: list[tuple[str, ArticleRecord, str, Article]] = []
 
@@ -145,13 +146,17 @@ class ChunkPlan:
         their links and a note of what the import did ("created from …",
         "updated from …: changed …"), for their revisions."""
         rows = [
-            {**_row_values(path, record, digest, subjects, now), "created_at": now}
+            {
+                **_row_values(path, record, digest, subjects, now),
+                "created_at": now,
+                "status": self.new_status,
+            }
             for path, record, digest in self.to_create
         ]
         ids = insert_new(rows)
         written = {}
         for row, (path, record, _) in zip(rows, self.to_create, strict=True):
-            row.update(id=ids[record.url], status=Article.status.field.db_default)
+            row.update(id=ids[record.url], publish_at=None, unpublish_at=None)
             written[record.url] = Written(row, [], f"created from {path}")
         updated, moves = [], []
         for path, record, digest, article in self.to_update:
@@ -163,6 +168,8 @@ class ChunkPlan:
                 moves.append((article.url, article.pk))
             updated.append({"id": article.pk, **values})
             row = {**values, "id": article.pk, "status": article.status}
+            # Nor its schedule: the revision keeps them as they are.
+            row.update(publish_at=article.publish_at, unpublish_at=article.unpublish_at)
             row["created_at"] = article.created_at
             written[record.url] = Written(row, [], note)
         update_rows(Article, updated)

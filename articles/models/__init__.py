@@ -2,8 +2,9 @@
 look for them.
 
 Owns the tables and the rules that live on rows and querysets: `content` (subjects,
-articles, related links, redirects, the content version) and `import_batches`
-(each import run, every file's outcome). May import the file format
+articles, related links, redirects, the content version), `import_batches`
+(each import run, every file's outcome) and `reviews` (review before
+publish). May import the file format
 (`articles.fileformat`) and nothing else of the project: no views, admin,
 importing or search (import-linter checks this).
 """
@@ -19,6 +20,7 @@ from .content import (
     SubjectQuerySet,
 )
 from .import_batches import ImportBatch, ImportedFile, Outcome
+from .reviews import Review, ReviewQuerySet
 
 __all__ = [
     "Article",
@@ -29,6 +31,8 @@ __all__ = [
     "Outcome",
     "Redirect",
     "RelatedLink",
+    "Review",
+    "ReviewQuerySet",
     "Status",
     "Subject",
     "SubjectQuerySet",

@@ -83,6 +83,20 @@ class ArticleQuerySet(models.QuerySet):
         """Newest first, undated last, then ordered by `then`."""
         return self.order_by(NEWEST_FIRST, *then)
 
+    def due_to_publish(self, now: datetime) -> ArticleQuerySet:
+        """Drafts whose "publish at" has come by `now` (an index serves it)."""
+        return self.filter(status=Status.DRAFT, publish_at__lte=now)
+
+    def due_to_unpublish(self, now: datetime) -> ArticleQuerySet:
+        """Published articles whose "unpublish at" has come by `now`."""
+        return self.filter(status=Status.PUBLISHED, unpublish_at__lte=now)
+
+    def scheduled(self) -> ArticleQuerySet:
+        """Articles with a publish or unpublish time still to come."""
+        return self.filter(
+            models.Q(publish_at__isnull=False) | models.Q(unpublish_at__isnull=False)
+        )
+
     def for_listing(self) -> ArticleQuerySet:
         """Newest first, with what a list of links needs and no more."""
         return (
@@ -185,6 +199,20 @@ class Article(models.Model):
         help_text="Readers see published articles only: a draft is not on the site, "
         "in search, feeds or the sitemap.",
     )
+    publish_at = models.DateTimeField(
+        "publish at",
+        null=True,
+        blank=True,
+        help_text="A draft is published by itself at this time (the site's time "
+        "zone). Empty: only by hand.",
+    )
+    unpublish_at = models.DateTimeField(
+        "unpublish at",
+        null=True,
+        blank=True,
+        help_text="A published article becomes a draft by itself at this time "
+        "(the site's time zone). Empty: it stays published.",
+    )
     score = models.FloatField(
         null=True, blank=True, help_text="The file's score, if any."
     )
@@ -236,6 +264,18 @@ class Article(models.Model):
         indexes = [
             models.Index(fields=["subject", "-date"], name="article_subject_date"),
             models.Index(fields=["-date", "title"], name="article_date_title"),
+            # Only the few scheduled articles: the worker's sweep and the change
+            # list's filter read these, never a scan of every article.
+            models.Index(
+                fields=["publish_at"],
+                condition=models.Q(publish_at__isnull=False),
+                name="article_publish_at",
+            ),
+            models.Index(
+                fields=["unpublish_at"],
+                condition=models.Q(unpublish_at__isnull=False),
+                name="article_unpublish_at",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

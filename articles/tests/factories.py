@@ -9,6 +9,7 @@ from pathlib import Path
 from django.contrib.auth.models import Group, Permission, User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
+from django.forms import MultiWidget
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
@@ -118,6 +119,14 @@ def change_form_data(response) -> dict:
             value = field.value()
             if value is None or value is False:
                 continue
+            widget = field.field.widget
+            if isinstance(widget, MultiWidget):
+                # A date and a time, as the split inputs show them.
+                for n, (part, value_part) in enumerate(
+                    zip(widget.widgets, widget.decompress(value), strict=True)
+                ):
+                    data[f"{field.html_name}_{n}"] = part.format_value(value_part)
+                continue
             data[field.html_name] = value
     return data
 
@@ -142,6 +151,28 @@ def importers_group() -> Group:
     group.permissions.add(
         Permission.objects.get(
             codename="import_articles", content_type__app_label="articles"
+        )
+    )
+    return group
+
+
+def writers_group() -> Group:
+    """The "Writers" role of migration 0013, editors who may not publish (made
+    again if a transactional test emptied the database since)."""
+    group, _ = Group.objects.get_or_create(name="Writers")
+    group.permissions.add(
+        *Permission.objects.filter(
+            content_type__app_label="articles",
+            codename__in=[
+                "view_article",
+                "add_article",
+                "change_article",
+                "view_subject",
+                "view_relatedlink",
+                "add_relatedlink",
+                "change_relatedlink",
+                "delete_relatedlink",
+            ],
         )
     )
     return group

@@ -1,8 +1,9 @@
 """The editors' admin pages on a database of 100,000 articles: the change list
-(first page, a search, a late page), the change form of an article with five
-related links and the related-article autocomplete each answer in the same
-fixed number of queries as with a handful of articles. The timings are
-bench/admin_benchmark.py's; this asserts only what the pages run and show."""
+(first page, a search, a late page, the scheduled articles), the change form
+of an article with five related links, the related-article autocomplete and
+the articles awaiting review each answer in the same fixed number of queries
+as with a handful of articles. The timings are bench/admin_benchmark.py's;
+this asserts only what the pages run and show."""
 
 from __future__ import annotations
 
@@ -11,15 +12,17 @@ import datetime
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from articles.fileformat.limits import article_url
-from articles.models import Article, RelatedLink, Subject
+from articles.models import Article, RelatedLink, Review, Subject
 
 pytestmark = [pytest.mark.scale, pytest.mark.django_db]
 
 SCALE = 100_000
 CHANGELIST = "/admin/articles/article/"
 AUTOCOMPLETE = "/admin/articles/article/related-autocomplete/"
+AWAITING = "/admin/articles/article/worklists/review/"
 WIDGET = {"app_label": "articles", "model_name": "relatedlink", "field_name": "target"}
 WORDS = ["cell", "liver", "enzyme", "neuron", "protein", "tissue", "kidney"]
 
@@ -80,6 +83,14 @@ def test_the_admin_pages_cost_a_fixed_number_of_queries_with_100k_articles(
         for n, t in enumerate(targets, start=1)
     )
     assert Article.objects.count() == SCALE
+    # A few articles scheduled and awaiting review among the 100,000.
+    drafts = many_articles[10:40]
+    Article.objects.filter(pk__in=[a.pk for a in drafts]).update(
+        status="draft", publish_at=timezone.now() + datetime.timedelta(days=1)
+    )
+    Review.objects.bulk_create(
+        Review(article=a, submitted_at=timezone.now(), note="Ready.") for a in drafts
+    )
 
     first_page, first_page_queries = queries_of(editor, CHANGELIST)
     search, search_queries = queries_of(editor, CHANGELIST, {"q": "kidney"})
@@ -88,6 +99,8 @@ def test_the_admin_pages_cost_a_fixed_number_of_queries_with_100k_articles(
     found, autocomplete_queries = queries_of(
         editor, AUTOCOMPLETE, {**WIDGET, "term": "liver cell"}
     )
+    scheduled, scheduled_queries = queries_of(editor, CHANGELIST, {"scheduled": "any"})
+    awaiting, awaiting_queries = queries_of(editor, AWAITING)
 
     # Each: session, user, the user's and their groups' permissions. Pages in a
     # transaction add its savepoint and release under the tests.
@@ -108,3 +121,11 @@ def test_the_admin_pages_cost_a_fixed_number_of_queries_with_100k_articles(
     results = found.json()["results"]
     assert len(results) == 20 and found.json()["pagination"]["more"] is True
     assert all("liver" in r["text"] and "cell" in r["text"] for r in results)
+    # The scheduled ones, by their index: as the change list.
+    assert scheduled_queries == 9
+    assert scheduled.context["cl"].result_count == 30
+    assert "Publishes " in scheduled.text
+    # Awaiting review: the count and the page of 30, by the open reviews' index.
+    assert awaiting_queries == 6
+    assert awaiting.context["page"].paginator.count == 30
+    assert len(awaiting.context["page"].object_list) == 30

@@ -32,6 +32,12 @@ def test_the_roles_are_made_by_a_migration_with_their_permissions():
     assert "import_articles" not in roles["Editors"]
     assert "import_articles" in roles["Importers"]
     assert "change_article" not in roles["Importers"]
+    assert {"change_article", "add_article"} <= roles["Writers"]
+    assert "publish_article" not in roles["Writers"]
+    # The README: editors rename subjects (and add them); nobody deletes one.
+    assert {"change_subject", "add_subject"} <= roles["Editors"]
+    assert not {"change_subject", "add_subject"} & roles["Writers"]
+    assert not any("delete_subject" in codenames for codenames in roles.values())
 
 
 def test_an_editor_publishes_and_unpublishes_from_the_change_list(editor, client):
@@ -97,13 +103,7 @@ def test_view_on_site_leads_to_the_page_or_to_the_drafts_preview(editor):
 
 
 def writer(client):
-    """`client` logged in as an editor who may not publish."""
-    group = Group.objects.create(name="Writers")
-    group.permissions.set(
-        Group.objects.get(name="Editors").permissions.exclude(
-            codename="publish_article"
-        )
-    )
+    """`client` logged in as an editor who may not publish (the "Writers" role)."""
     return staff(client, "wes", "Writers")
 
 
