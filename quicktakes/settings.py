@@ -133,6 +133,9 @@ SITE_NAME = os.environ.get("SITE_NAME", "QuickTakes")
 # Set REDIS_URL in production so every worker shares one cache; without it each
 # process keeps its own in memory.
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "3600"))
+# Search pages take any text, so they share this many cache entries, whatever
+# a client asks for: 1,000 results pages of about 20 KB, some 20 MB at most.
+PAGE_CACHE_SEARCH_SLOTS = int(os.environ.get("PAGE_CACHE_SEARCH_SLOTS", "1000"))
 REDIS_URL = os.environ.get("REDIS_URL", "")
 CACHES = {
     "default": {
