@@ -11,6 +11,11 @@ changed article (its own, its subject's, the home page, the feeds, the pages
 that link to it, the search results). Reading the token costs one small query
 per request; in return the cache backend may be anything, shared or not, and
 an import run from a shell invalidates the web server's pages.
+
+A page's key is its address with only the query parameters its view reads
+(`cached_page(reads=...)`, normalised): tracking parameters and anything
+unknown share the page's entry, and the view never sees them. `page_key` says
+what bounds the cache's size against a client sweeping addresses.
 """
 
 from __future__ import annotations
