@@ -34,6 +34,7 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from django.template.response import SimpleTemplateResponse
 from django.urls import Resolver404, resolve
 from django.utils.cache import patch_cache_control, set_response_etag
+from django.utils.http import urlencode
 
 from .models import Article, ContentVersion, Subject
 
@@ -98,14 +99,13 @@ class CachedView:
     def query(self, params: QueryDict) -> QueryDict:
         """The parameters the view reads, normalised, in a fixed order; the
         last value of a repeated one, as `QueryDict.get` gives it."""
-        kept = QueryDict(mutable=True)
+        kept = []
         for name in sorted(self.reads):
             if name in params:
                 value = self.reads[name](params[name])
                 if value is not None:
-                    kept[name] = value
-        kept._mutable = False
-        return kept
+                    kept.append((name, value))
+        return QueryDict(urlencode(kept))
 
 
 def page_number(value: str) -> str | None:
@@ -240,7 +240,7 @@ def page_key(request: HttpRequest, spec: CachedView) -> tuple[str, str]:
     digest = hashlib.blake2b(address.encode(), digest_size=16).digest()
     if not spec.shared_slots:
         return "page:" + digest.hex(), address
-    slots = max(settings.PAGE_CACHE_SEARCH_SLOTS, 1)
+    slots = max(settings.PAGE_CACHE_SEARCH_SLOTS, 1)  # 0 would divide by zero
     slot = int.from_bytes(digest[:8], "big") % slots
     path = hashlib.blake2b(request.path.encode(), digest_size=16).hexdigest()
     return f"page:{path}:{slot}", address
