@@ -88,3 +88,30 @@ def test_the_readme_production_settings_send_hsts_the_redirect_and_the_policy():
     assert redirect == "301 https://learn.example.com/no-such-page"
     assert hsts == "404 max-age=31536000; includeSubDomains; preload"
     assert "script-src 'self'" in policy and "style-src 'self'" in policy
+
+
+PRINT_POLICY_HEADERS = """
+from django.test import Client
+from django.test.utils import setup_test_environment
+setup_test_environment()
+response = Client().get("/no-such-page")
+print(response.get("Content-Security-Policy", "none"))
+print(response.get("Content-Security-Policy-Report-Only", "none"))
+"""
+
+
+def test_a_policy_can_be_tried_in_report_only_mode():
+    environment = {
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "DATABASE_URL": "sqlite:///:memory:",
+        "CSP_REPORT_ONLY": "true",
+        "CSP_REPORT_URI": "https://reports.example/csp",
+    }
+
+    result = manage("shell", "-c", PRINT_POLICY_HEADERS, environment=environment)
+
+    assert result.returncode == 0, result.stderr
+    enforced, reported = result.stdout.splitlines()[-2:]
+    assert enforced == "none"
+    assert "script-src 'self'" in reported
+    assert reported.endswith("; report-uri https://reports.example/csp")
