@@ -6,6 +6,8 @@ and costs a fixed number of queries whatever the size of the site.
 
 from __future__ import annotations
 
+import re
+
 from django.contrib.sitemaps import views as sitemap_views
 from django.core.paginator import InvalidPage, Paginator
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
@@ -14,11 +16,11 @@ from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_safe
 
-from articles.fileformat.limits import article_url
+from articles.fileformat.limits import SLUG_PATTERN, article_url
 from articles.search.terms import MAX_QUERY_CHARS
 
 from .models import Article, Redirect, Status, Subject
-from .page_cache import cached_page
+from .page_cache import cached_page, page_number
 from .search import search_articles
 from .sitemaps import SITEMAPS, needs_index
 from .structured_data import Crumb, article_json_ld
@@ -26,6 +28,22 @@ from .structured_data import Crumb, article_json_ld
 PAGE_SIZE = 20
 LATEST_COUNT = 10
 MORE_FROM_SUBJECT = 5
+
+
+def search_text(value: str) -> str | None:
+    """What `q` searches for, as the search page reads it: runs of whitespace
+    as one space, at most MAX_QUERY_CHARS characters; None if nothing is left."""
+    return " ".join(value.split())[:MAX_QUERY_CHARS].rstrip() or None
+
+
+def subject_slug(value: str) -> str | None:
+    """`subject` as the search page reads it: a slug, or None (all subjects),
+    as for a slug no subject has."""
+    return value if re.fullmatch(SLUG_PATTERN, value) else None
+
+
+PAGED = {"page": page_number}
+SEARCH_PARAMETERS = {"q": search_text, "subject": subject_slug, "page": page_number}
 
 
 @require_safe
@@ -60,7 +78,7 @@ def subject_index(request):
 
 
 @require_safe
-@cached_page
+@cached_page(reads=PAGED)
 def subject_detail(request, subject_slug):
     """A subject's questions, newest first, a page at a time. Four queries."""
     subject = get_object_or_404(Subject, slug=subject_slug)
@@ -134,7 +152,7 @@ def render_article(request, article: Article, *, preview: bool = False):
 
 
 @require_safe
-@cached_page
+@cached_page(reads=SEARCH_PARAMETERS, shared_slots=True)
 def search(request):
     """Published articles matching `q`, best first, a page at a time, within
     the subject whose slug is `subject` (an unknown slug filters nothing: the
@@ -143,6 +161,8 @@ def search(request):
 
     Cached like every page: a popular search is answered from the cache, and
     rare ones age out of it (PAGE_CACHE_SECONDS, the cache's own eviction).
+    Searches share PAGE_CACHE_SEARCH_SLOTS entries, so no sweep of random
+    queries can fill the cache (articles/page_cache.py, `page_key`).
     """
     query = request.GET.get("q", "").strip()[:MAX_QUERY_CHARS]
     subjects = list(Subject.objects.only("slug", "name"))
@@ -180,7 +200,7 @@ def robots_txt(request):
 
 
 @require_safe
-@cached_page
+@cached_page(reads={"p": page_number})
 def sitemap(request):
     """sitemap.xml: the URLs themselves, or, past 50,000 of them, an index of
     sitemap files of 50,000 URLs each (the protocol's limit)."""
@@ -192,7 +212,7 @@ def sitemap(request):
 
 
 @require_safe
-@cached_page
+@cached_page(reads={"p": page_number})
 def sitemap_section(request, section):
     """One section of the sitemap index, a page (`?p=`) at a time."""
     return sitemap_views.sitemap(request, SITEMAPS, section=section)

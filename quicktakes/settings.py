@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -57,12 +58,19 @@ INSTALLED_APPS = [
     "reversion",
     "django_tasks",
     "django_tasks_db",
+    "csp",
     "articles",
 ]
 
 MIDDLEWARE = [
+    # A disallowed Host is answered 400 with one log line, before the SSL
+    # redirect or the page cache's key would read it (quicktakes/host_check.py).
+    "quicktakes.host_check.HostCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Above the page cache: cached pages are kept without the header and get
+    # the policy in force when they are served.
+    "csp.middleware.CSPMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",
     # Cached pages are answered here, before the session and everything below.
     "articles.page_cache.PageCacheMiddleware",
@@ -135,6 +143,9 @@ SITE_NAME = os.environ.get("SITE_NAME", "QuickTakes")
 # Set REDIS_URL in production so every worker shares one cache; without it each
 # process keeps its own in memory.
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "3600"))
+# Search pages take any text, so they share this many cache entries, whatever
+# a client asks for: 1,000 results pages of about 20 KB, some 20 MB at most.
+PAGE_CACHE_SEARCH_SLOTS = int(os.environ.get("PAGE_CACHE_SEARCH_SLOTS", "1000"))
 REDIS_URL = os.environ.get("REDIS_URL", "")
 CACHES = {
     "default": {
@@ -225,6 +236,41 @@ SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBU
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# HTTPS only, once the site is served over it (README, Production). Off by
+# default: a development server has no certificate, and browsers remember an
+# HSTS header for SECURE_HSTS_SECONDS, so it is turned on deliberately.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+
+# Content-Security-Policy (django-csp): scripts, styles, fonts and images from
+# this site only, and no inline script or style at all, so an answer that
+# slipped past the sanitizer still runs nothing. No nonces: the page cache
+# keeps whole responses, and a nonce in a cached page would be the same for
+# every reader (a nonce an attacker could learn and reuse). KaTeX (vendored in
+# static/) and the admin need nothing inline; JSON-LD is data, not script.
+# CSP_REPORT_ONLY=true sends it as Content-Security-Policy-Report-Only, to try
+# a change of policy; CSP_REPORT_URI is where browsers report violations.
+_CSP = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "report-uri": env_list("CSP_REPORT_URI", "") or None,
+    }
+}
+if env_bool("CSP_REPORT_ONLY", False):
+    CONTENT_SECURITY_POLICY_REPORT_ONLY = _CSP
+else:
+    CONTENT_SECURITY_POLICY = _CSP
 
 LOGGING = {
     "version": 1,

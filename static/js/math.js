@@ -8,7 +8,10 @@
     return;
   }
   var options = {
-    throwOnError: false,
+    // A formula KaTeX cannot parse throws, and keeps its TeX (below). Not
+    // throwOnError: false, whose red error text carries a style attribute,
+    // which the site's Content-Security-Policy refuses.
+    throwOnError: true,
     trust: false, // no \href, \includegraphics or \htmlClass from an answer
     strict: "ignore", // no console warnings for Unicode in math (H₂O, →)
     maxSize: 20, // em: no formula blows up the layout
@@ -22,15 +25,12 @@
       try {
         katex.render(tex, element, options);
       } catch (error) {
-        // Not a TeX parse error (throwOnError covers those): keep the TeX.
+        // TeX that KaTeX cannot parse (or any other failure): plain TeX reads
+        // better than an error. KaTeX leaves the element untouched then.
         element.textContent = tex;
         return;
       }
-      if (element.querySelector(".katex-error")) {
-        // KaTeX shows unparsable TeX in red with the error as a tooltip; plain
-        // TeX reads better.
-        element.textContent = tex;
-      } else if (display && element.scrollWidth > element.clientWidth) {
+      if (display && element.scrollWidth > element.clientWidth) {
         // A formula wider than the column scrolls; let keyboards reach it.
         element.tabIndex = 0;
       }
