@@ -43,7 +43,7 @@ class ArticleHistoryAdmin(VersionAdmin):
         two to pick for a comparison and a link to restore each. Three queries."""
         article = self._article_for_history(request, object_id)
         versions = list(article_versions(article.pk)[: HISTORY_LIMIT + 1])
-        previous = [*versions[1:], None]
+        previous = [*versions[1:], None][: len(versions)]  # none: no revisions
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,

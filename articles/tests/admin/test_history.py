@@ -118,6 +118,15 @@ def test_the_history_page_lists_who_changed_what_newest_first(editor, tmp_path):
     assert "Restore this version" in page
 
 
+def test_the_history_page_of_an_article_without_revisions_says_so(editor):
+    article = make_article(slug="never-changed")  # made without a revision
+
+    response = editor.get(history_url(article))
+
+    assert response.status_code == 200
+    assert "This article has no revisions yet" in response.content.decode()
+
+
 def test_the_history_page_costs_the_same_queries_however_long_the_history(
     editor, django_assert_max_num_queries
 ):
