@@ -15,7 +15,7 @@ from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.wait import WebDriverWait
 
-from articles.models import Article, ImportBatch
+from articles.models import Article, ImportBatch, Status
 
 from ..admin.test_import_jobs import start_worker
 from ..factories import article_text, importers_group, run_jobs
@@ -155,9 +155,11 @@ def test_an_importer_watches_the_workers_progress_bar_move_then_finds_the_articl
 
     # The bar moved: the page showed a part done, not only none and all.
     assert any(0 < done < count for done in seen), seen
-    assert Article.objects.count() == count
-    importer.open(f"{MEDICINE}q{count - 1}")
-    assert "What is a test?" in importer.driver.page_source
+    # An importer may not publish: the new articles wait as drafts, in the admin.
+    assert Article.objects.filter(status=Status.DRAFT).count() == count
+    importer.open(f"/admin/articles/article/?q={MEDICINE}q{count - 1}")
+    assert "What is a test?" in importer.find("#result_list").text
+    assert "1 article" in importer.find(".paginator").text
 
 
 def watch_progress(reader: Reader, until: str, seconds: float = 240) -> list[int]:
