@@ -151,7 +151,11 @@ class ChunkPlan:
         ids = insert_new(rows)
         written = {}
         for row, (path, record, _) in zip(rows, self.to_create, strict=True):
-            row.update(id=ids[record.url], status=Article.status.field.db_default)
+            row.update(
+                id=ids[record.url],
+                status=Article.status.field.db_default,
+                version=Article.version.field.db_default,
+            )
             written[record.url] = Written(row, [], f"created from {path}")
         updated, moves = [], []
         for path, record, digest, article in self.to_update:
@@ -161,6 +165,9 @@ class ChunkPlan:
             note = _changes_note(path, article, values, old_links, record)
             if article.url != record.url:
                 moves.append((article.url, article.pk))
+            # A version more, from the one read locked: forms opened before
+            # this import may not overwrite it.
+            values["version"] = article.version + 1
             updated.append({"id": article.pk, **values})
             row = {**values, "id": article.pk, "status": article.status}
             row["created_at"] = article.created_at
