@@ -23,7 +23,12 @@ from articles.models import Article, Redirect, RelatedLink, Status
 from articles.page_cache import content_changed
 from articles.rendering import render_answer
 
-from .edit_conflicts import EditConflictsAdmin, VersionField, check_version
+from .edit_conflicts import (
+    EditConflictsAdmin,
+    VersionField,
+    carry_opened_values,
+    check_version,
+)
 from .exact_fields import ExactTextField, ExactTextForm
 from .history import ArticleHistoryAdmin
 from .related_links import RelatedArticleSearch, RelatedLinkInline
@@ -54,6 +59,7 @@ class ArticleForm(ExactTextForm):
         # The version the form is opened at: a save from it may not overwrite
         # a newer one (see edit_conflicts).
         self.fields["seen_version"].initial = self.instance.version
+        carry_opened_values(self)
         self.edit_conflict = None
         if "answer" in self.fields:
             # Where the live preview (static/js/answer_preview.js) asks for the

@@ -2,14 +2,15 @@
 overwrite it, and then offers the editor's changes again over the new version.
 
 The form carries the version it was opened at (`Article.version`, one more at
-every write: a save, an import, a restore, a bulk action). Saving compares it
-with the version committed, read locked in the saving transaction, so two saves
-of one version arriving at once cannot both pass. A stale save is refused: the
-form is shown again with the colleague's changes taken in where the editor had
-left a field as it was, the editor's own values everywhere else, the new
-version's token, and a note of who changed what since (the article's history,
-`articles.history`); saving that form again is a deliberate choice, and goes
-through.
+every write: a save, an import, a restore, a bulk action) and, beside each
+field, the value it was opened with (Django's hidden initial values). Saving
+compares that version with the one committed, read locked in the saving
+transaction, so two saves of one version arriving at once cannot both pass.
+A stale save is refused: the form is shown again with the colleague's value
+in each field the editor had left as it was, the editor's own everywhere
+else, the new version's token, who changed the article since (its history,
+`articles.history`) and what changed from the form's values to the new
+version's; saving that form again is a deliberate choice, and goes through.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import datetime
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
@@ -28,13 +29,13 @@ from django.utils.decorators import method_decorator
 from django.views.decorators.http import require_POST
 from reversion.models import Version
 
-from articles.history import FieldChange, article_versions, changes_between
+from articles.history import FieldChange, article_versions
 from articles.models import Article, Editing
 
-# How far back the history is read for a conflict: the revisions made since
-# the form was opened, and the one it was opened at.
+# How far back the history is read for who changed a stale form's article.
 HISTORY_WINDOW = 50
 LINKS_PREFIX = "related_links"
+LINK_FIELDS = ("position", "target_url", "target_article")
 
 
 class VersionField(forms.IntegerField):
@@ -44,6 +45,18 @@ class VersionField(forms.IntegerField):
 
     def has_changed(self, initial, data) -> bool:
         return False
+
+
+def carry_opened_values(form: forms.BaseForm) -> None:
+    """Have `form` post, beside each field, the value it was opened with: what
+    a stale form's editor changed is then known without any history."""
+    for name, field in form.fields.items():
+        if isinstance(field, VersionField):
+            continue
+        # Posted without them (a page from before, a script), a field is
+        # compared with the stored value instead, as Django does by default.
+        initial_name = form[name].html_initial_name
+        field.show_hidden_initial = not form.is_bound or initial_name in form.data
 
 
 @dataclasses.dataclass
@@ -61,18 +74,17 @@ class EditConflict:
 
     seen: int
     current: int
-    since: list[Change]  # newest first
-    changes: list[FieldChange]  # what the colleagues changed, field by field
-    both_changed: list[str]  # labels of what both changed: the editor's kept
+    since: list[Change] = dataclasses.field(default_factory=list)  # newest first
+    changes: list[FieldChange] = dataclasses.field(default_factory=list)
+    both_changed: list[str] = dataclasses.field(default_factory=list)  # labels
 
     @property
     def summary(self) -> str:
         """One sentence, for the form's error list."""
+        by = ""
         if self.since:
             last = self.since[0]
             by = f" by {last.who} at {last.when:%Y-%m-%d %H:%M:%S %Z}"
-        else:
-            by = ""
         return (
             f"This article was changed{by} since you opened it: your changes were "
             "not saved. The form below shows them over the new version; check "
@@ -84,40 +96,36 @@ def check_version(form: forms.ModelForm) -> EditConflict | None:
     """Whether `form` (an article's change form, bound) is older than the
     article; if so, its data becomes the merged form described above and the
     conflict is returned. One query (the locked version); a few more, only
-    when stale, for the history."""
+    when stale."""
     article: Article = form.instance
     seen = form.cleaned_data.get("seen_version")
     if article.pk is None or seen is None:
         return None
     # The instance's own version is the higher after a restore, which writes an
-    # old revision's version back (see ArticleAdmin.get_object).
+    # old revision's version back (see EditConflictsAdmin.get_object).
     current = max(article.locked_version() or 0, article.version)
     if seen == current:
         return None
-    fresh = Article.objects.get(pk=article.pk)
-    fresh.version = current
-    base, since = _revisions_around(article.pk, seen)
-    latest = since[0] if since else None
-    changes = changes_between(base, latest) if base and latest else []
-    conflict = EditConflict(seen, current, [_change(v) for v in since], changes, [])
+    fresh = Article.objects.select_related("subject").get(pk=article.pk)
+    conflict = EditConflict(seen, current, since=_changes_since(article.pk, seen))
     # In place where the admin made the data mutable: its inline formsets read
     # the same data, after this form, so they show the merged links too.
     if not getattr(form.data, "_mutable", False):
         form.data = form.data.copy()
-    _merge(form, base, fresh, conflict)
+    form.data[form.add_prefix("seen_version")] = str(current)
+    _merge_fields(form, fresh, conflict)
+    _merge_links(form.data, fresh, conflict)
     return conflict
 
 
-def _revisions_around(article_id: int, seen: int) -> tuple[Version | None, list]:
-    """The revision the form was opened at (the newest of a version up to
-    `seen`; revisions older than versions count as such), and those made since,
-    newest first. Two queries."""
+def _changes_since(article_id: int, seen: int) -> list[Change]:
+    """The revisions made after version `seen`, newest first. Two queries."""
     since = []
     for version in article_versions(article_id)[:HISTORY_WINDOW]:
         if (version.field_dict.get("version") or 0) <= seen:
-            return version, since
-        since.append(version)
-    return None, since
+            break
+        since.append(_change(version))
+    return since
 
 
 def _change(version: Version) -> Change:
@@ -126,30 +134,32 @@ def _change(version: Version) -> Change:
     return Change(who, revision.date_created, revision.comment)
 
 
-def _merge(form, base: Version | None, fresh: Article, conflict) -> None:
-    """Make the form's data the editor's, with the new version's token, and the
-    new version's value in every field the editor left as it was when they
-    opened the form (all kept as posted when that version is not in the
-    history)."""
+def _merge_fields(form, fresh: Article, conflict: EditConflict) -> None:
+    """Each field the editor left as opened takes the new version's value; the
+    form's opened values become the new version's, so that the next save
+    compares with it. The fields the colleague changed go in `conflict`."""
     data = form.data
-    data[form.add_prefix("seen_version")] = str(conflict.current)
-    if base is None:
-        return
-    opened = base.field_dict
     for name, field in form.fields.items():
         model_field = _model_field(name)
-        if model_field is None or name not in form.initial:
+        bound = form[name]
+        if model_field is None or bound.html_initial_name not in data:
             continue
-        was, now = opened.get(model_field.attname), model_field.value_from_object(fresh)
-        posted = field.widget.value_from_datadict(
-            data, form.files, form.add_prefix(name)
+        now = model_field.value_from_object(fresh)
+        was = field.hidden_widget().value_from_datadict(
+            data, form.files, bound.html_initial_name
         )
-        if field.has_changed(was, posted):
-            if field.has_changed(now, posted) and now != was:
-                conflict.both_changed.append(str(field.label or name))
-            continue
-        _put(data, form.add_prefix(name), field, now)
-    _merge_links(data, base, fresh, conflict)
+        if not field.has_changed(now, was):
+            continue  # the colleague did not change it
+        label = str(field.label or name)
+        conflict.changes.append(
+            FieldChange(label, _text(field, was), _text(field, now, python=True))
+        )
+        if bound._has_changed():  # the editor changed it too: theirs stays
+            if field.has_changed(now, bound.data):
+                conflict.both_changed.append(label)
+        else:
+            _put(data, bound.html_name, field, now)
+        _put(data, bound.html_initial_name, field, now, hidden=True)
 
 
 def _model_field(name: str):
@@ -160,87 +170,81 @@ def _model_field(name: str):
     return field if field.concrete else None
 
 
-def _put(data: QueryDict, key: str, field: forms.Field, value) -> None:
+def _text(field: forms.Field, value, *, python: bool = False) -> str:
+    """A field's value as an editor reads it: a subject by its name."""
+    if isinstance(field, forms.ModelChoiceField):
+        try:
+            value = value if python else field.to_python(value)
+            if python and value is not None and not hasattr(value, "pk"):
+                value = field.queryset.filter(pk=value).first()
+        except ValidationError:
+            pass
+    return "" if value is None else str(value)
+
+
+def _put(data: QueryDict, key: str, field: forms.Field, value, hidden=False) -> None:
     """Set `key` in `data` to `value` as a browser would post it."""
-    if isinstance(field, forms.BooleanField):
+    widget = field.hidden_widget() if hidden else field.widget
+    if isinstance(field, forms.BooleanField) and not hidden:
         if value:
             data[key] = "on"
         else:
             data.pop(key, None)
         return
-    prepared = field.prepare_value(value)
-    shown = field.widget.format_value(prepared)
+    shown = widget.format_value(field.prepare_value(value))
     data[key] = "" if shown is None else str(shown)
 
 
-def _posted_links(data: QueryDict) -> list[tuple[str, str, str]]:
-    """The related links the form posts, as (number, URL, article id) text."""
+def _rows(data: QueryDict, *, opened: bool) -> list[tuple[str, ...]]:
+    """The related links of the form: as it was opened (its initial rows'
+    opened values) or as it is posted (every row not deleted)."""
     try:
-        total = int(data.get(f"{LINKS_PREFIX}-TOTAL_FORMS", "0"))
-    except ValueError:
-        return []
-    links = []
-    for n in range(min(total, 100)):
-        row = f"{LINKS_PREFIX}-{n}-"
-        if data.get(f"{row}DELETE") or not (
-            data.get(f"{row}target_url") or data.get(f"{row}target_article")
-        ):
-            continue
-        links.append(
-            (
-                data.get(f"{row}position", ""),
-                data.get(f"{row}target_url", ""),
-                data.get(f"{row}target_article", ""),
-            )
+        count = int(
+            data.get(f"{LINKS_PREFIX}-{'INITIAL' if opened else 'TOTAL'}_FORMS")
         )
-    return sorted(links)
+    except (TypeError, ValueError):
+        return []
+    rows = []
+    for n in range(min(count, 100)):
+        key = f"{'initial-' if opened else ''}{LINKS_PREFIX}-{n}-"
+        values = tuple(data.get(f"{key}{name}", "") for name in LINK_FIELDS)
+        deleted = not opened and data.get(f"{LINKS_PREFIX}-{n}-DELETE")
+        if (values[1] or values[2]) and not deleted:
+            rows.append(values)
+    return sorted(rows)
 
 
-def _links_of(version: Version) -> list[tuple[str, str, str]]:
-    """The article's related links as the version's revision kept them. One query."""
-    kept = version.revision.version_set.filter(
-        content_type__model="relatedlink", content_type__app_label="articles"
+def _merge_links(data: QueryDict, fresh: Article, conflict: EditConflict) -> None:
+    """The new version's related links in `data` if the editor left theirs as
+    opened; theirs kept otherwise. One query."""
+    links = list(fresh.related_links.order_by("position"))
+    now = sorted(
+        (str(link.position), link.target_url, str(link.target_id or ""))
+        for link in links
     )
-    links = []
-    for link in kept:
-        fields = link.field_dict
-        if str(fields.get("article_id")) == version.object_id:
-            target = fields.get("target_id")
-            links.append(
-                (str(fields["position"]), fields["target_url"], str(target or ""))
-            )
-    return sorted(links)
-
-
-def _merge_links(data: QueryDict, base: Version, fresh: Article, conflict) -> None:
-    """The new version's related links in `data`, if the editor left theirs
-    as they were when they opened the form. Two queries."""
-    now = [
-        (str(link.position), link.target_url, str(link.target_id or ""), link.pk)
-        for link in fresh.related_links.order_by("position")
-    ]
-    was, posted = _links_of(base), _posted_links(data)
-    if [link[:3] for link in now] == was:
+    was, posted = _rows(data, opened=True), _rows(data, opened=False)
+    if [row[:2] for row in now] == [row[:2] for row in was]:
         return
+    conflict.changes.append(FieldChange("Related links", _lines(was), _lines(now)))
     if posted != was:
         conflict.both_changed.append("Related links")
         return
-    for key in [key for key in data if key.startswith(f"{LINKS_PREFIX}-")]:
+    for key in [key for key in data if f"{LINKS_PREFIX}-" in key]:
         if not key.endswith(("MIN_NUM_FORMS", "MAX_NUM_FORMS")):
             del data[key]
-    data[f"{LINKS_PREFIX}-TOTAL_FORMS"] = str(len(now))
-    data[f"{LINKS_PREFIX}-INITIAL_FORMS"] = str(len(now))
-    for n, (position, url, target, pk) in enumerate(now):
+    data[f"{LINKS_PREFIX}-TOTAL_FORMS"] = str(len(links))
+    data[f"{LINKS_PREFIX}-INITIAL_FORMS"] = str(len(links))
+    for n, link in enumerate(links):
         row = f"{LINKS_PREFIX}-{n}-"
-        data.update(
-            {
-                f"{row}id": str(pk),
-                f"{row}article": str(fresh.pk),
-                f"{row}position": position,
-                f"{row}target_url": url,
-                f"{row}target_article": target,
-            }
-        )
+        values = [str(link.position), link.target_url, str(link.target_id or "")]
+        data.update({f"{row}id": str(link.pk), f"{row}article": str(fresh.pk)})
+        for name, value in zip(LINK_FIELDS, values, strict=True):
+            data[f"{row}{name}"] = value
+            data[f"initial-{row}{name}"] = value
+
+
+def _lines(rows: list[tuple[str, ...]]) -> str:
+    return "\n".join(f"{position}. {url}" for position, url, _ in rows)
 
 
 class EditConflictsAdmin:
@@ -263,6 +267,12 @@ class EditConflictsAdmin:
             # and its inlines (check_version).
             request.POST = request.POST.copy()
         return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def get_formset_kwargs(self, request, obj, inline, prefix):
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        if "data" in kwargs:
+            kwargs["data"] = request.POST  # the form's own, merged in place
+        return kwargs
 
     def get_object(self, request, object_id, from_field=None):
         article = super().get_object(request, object_id, from_field)

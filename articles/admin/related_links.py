@@ -13,6 +13,8 @@ from django.core.exceptions import ValidationError
 from articles.fileformat.limits import MAX_RELATED, URL_PATTERN
 from articles.models import Article, RelatedLink
 
+from .edit_conflicts import carry_opened_values
+
 
 def label(article: Article) -> str:
     """How an article is named in the choice: the same question is often filed
@@ -72,6 +74,8 @@ class RelatedLinkForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["target_url"].required = False
+        # What the editor changed, should another editor save first.
+        carry_opened_values(self)
         self.fields["target_article"].initial = self.instance.target_id
         if self.instance.target_id:
             self.fields["target_article"].widget.chosen = self.instance.target
@@ -79,7 +83,9 @@ class RelatedLinkForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         target, url = cleaned.get("target_article"), cleaned.get("target_url")
-        if target is not None and target.pk != self.instance.target_id:
+        # Picked, not merely shown: a row whose link another editor's save
+        # replaced has lost its target, not its editor's choice.
+        if target is not None and "target_article" in self.changed_data:
             self.instance.point_at(target)
             cleaned["target_url"] = target.url
         elif url and not URL_PATTERN.match(url):
