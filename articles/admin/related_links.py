@@ -98,7 +98,8 @@ class RelatedLinkForm(forms.ModelForm):
         elif not url and target is None and self.has_changed():
             self.add_error("target_article", "Pick an article, or give the URL of one.")
         if self.has_changed() and self.names_its_own_article(target, url):
-            field = "target_article" if target is not None else "target_url"
+            by_pick = target is not None and target.pk == self.instance.article_id
+            field = "target_article" if by_pick else "target_url"
             self.add_error(field, "An article cannot be related to itself.")
         return cleaned
 
