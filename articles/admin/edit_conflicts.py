@@ -25,6 +25,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.views.decorators.http import require_POST
 from reversion.models import Version
@@ -84,7 +85,8 @@ class EditConflict:
         by = ""
         if self.since:
             last = self.since[0]
-            by = f" by {last.who} at {last.when:%Y-%m-%d %H:%M:%S %Z}"
+            when = timezone.localtime(last.when)
+            by = f" by {last.who} at {when:%Y-%m-%d %H:%M:%S %Z}"
         return (
             f"This article was changed{by} since you opened it: your changes were "
             "not saved. The form below shows them over the new version; check "
@@ -192,7 +194,10 @@ def _put(data: QueryDict, key: str, field: forms.Field, value, hidden=False) -> 
             data.pop(key, None)
         return
     shown = widget.format_value(field.prepare_value(value))
-    data[key] = "" if shown is None else str(shown)
+    if isinstance(shown, list | tuple):  # a select's chosen values
+        data.setlist(key, [str(item) for item in shown])
+    else:
+        data[key] = "" if shown is None else str(shown)
 
 
 def _rows(data: QueryDict, *, opened: bool) -> list[tuple[str, ...]]:
@@ -325,7 +330,8 @@ class EditConflictsAdmin:
         editor does: two queries, three on first opening) and, when it was
         refused as stale, who changed the article since and what."""
         if change and obj is not None:
-            Editing.seen(obj.pk, request.user)
+            if self.has_change_permission(request, obj):  # not who only looks
+                Editing.seen(obj.pk, request.user)
             context["also_editing"] = Editing.others(obj.pk, request.user)
             context["editing_url"] = reverse(
                 "admin:articles_article_editing", args=[obj.pk]

@@ -60,7 +60,7 @@ class Editing(models.Model):
     @classmethod
     def seen(cls, article_id: int, user) -> None:
         """`user` has the article's form open, now. One query while their form
-        stays open (its record refreshed); two more when they open it again
+        stays open (its record refreshed); three more when they open it again
         after it had expired, or for the first time."""
         now = timezone.now()
         expired = now - timedelta(seconds=settings.EDITING_PRESENCE_SECONDS)
@@ -68,6 +68,8 @@ class Editing(models.Model):
             article_id=article_id, user=user, seen_at__gte=expired
         ).update(seen_at=now)
         if not refreshed:
+            # Forms long closed without saying so go (one query more).
+            cls.objects.filter(article_id=article_id, seen_at__lt=expired).delete()
             cls.objects.update_or_create(
                 article_id=article_id,
                 user=user,

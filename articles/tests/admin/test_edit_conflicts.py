@@ -9,12 +9,13 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.contrib.auth.models import Permission, User
 from django.test import Client
 from django.utils import timezone
 
 from articles.history import article_versions
 from articles.importing.importer import import_files
-from articles.models import Article, Editing, RelatedLink, Status
+from articles.models import Article, Editing, RelatedLink, Status, Subject
 
 from ..factories import make_article, staff, write_article
 from ..submitted_form import submitted_form
@@ -137,7 +138,6 @@ def test_a_stale_form_is_refused_after_a_bulk_action(edna, bob, action):
         "q", status=Status.DRAFT if action == "publish" else "published"
     )
     ednas_form = opened(edna, article)
-    bob.user = None
     bulk = bob.post(CHANGELIST, {"action": action, "_selected_action": [article.pk]})
     assert bulk.status_code == 302
 
@@ -266,3 +266,57 @@ def test_the_presence_address_answers_only_posts_of_editors(edna, client, articl
     assert viewer.post(url).status_code == 403
     assert edna.post(url).status_code == 204
     assert Editing.objects.filter(user__username="edna").exists()
+
+
+def test_a_colleagues_new_subject_and_status_are_taken_into_the_refused_form(
+    edna, bob, article
+):
+    biology = Subject.objects.create(slug="biology", name="Biology")
+    ednas_form = opened(edna, article)
+    save(
+        bob,
+        article,
+        opened(bob, article),
+        subject=str(biology.pk),
+        status=Status.DRAFT,
+    )
+
+    refused = save(edna, article, ednas_form, author="Edna")
+    again = submitted_form(refused.text)
+
+    assert (again["subject"], again["status"]) == ([str(biology.pk)], ["draft"])
+    assert "<del>Medicine</del>" in refused.text
+    assert "<ins>Biology</ins>" in refused.text
+    assert edna.post(change_url(article), again).status_code == 302
+    saved = Article.objects.get(pk=article.pk)
+    assert (saved.subject, saved.status, saved.author) == (biology, "draft", "Edna")
+
+
+def test_staff_who_only_view_the_article_are_not_named_as_editing(edna, article):
+    viewer = staff(Client(), "vera")
+    User.objects.get(username="vera").user_permissions.add(
+        Permission.objects.get(codename="view_article")
+    )
+    assert viewer.get(change_url(article)).status_code == 200
+
+    assert "Also open by" not in edna.get(change_url(article)).text
+
+
+def test_a_stale_form_is_refused_after_a_suggestion_was_added(edna, bob, article):
+    target = make_article("t", title="Target")
+    ednas_form = opened(edna, article)
+    added = bob.post(
+        f"{CHANGELIST}{article.pk}/suggestions/add/", {"target": str(target.pk)}
+    )
+    assert added.status_code == 302
+
+    refused = save(edna, article, ednas_form, author="Edna")
+
+    assert refused.status_code == 200
+    assert "Added related link to “Target” from suggestions" in refused.text
+    again = submitted_form(refused.text)
+    assert again["related_links-0-target_url"] == [target.url]  # kept
+    assert edna.post(change_url(article), again).status_code == 302
+    assert list(article.related_links.values_list("target_url", flat=True)) == [
+        target.url
+    ]
