@@ -1,14 +1,19 @@
 """Two editors in two browsers open one article and both save: the second is
 told who changed what, keeps their text, and saves it over the first's
-change. Needs Debian's Chromium (scripts/system-deps)."""
+change; an open form keeps its presence fresh and ends it when left. Needs
+Debian's Chromium (scripts/system-deps)."""
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from django.contrib.auth.models import User
+from django.utils import timezone
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support.wait import WebDriverWait
 
-from articles.models import Article
+from articles.models import Article, Editing
 
 from ..factories import make_article
 from .chromium import (
@@ -91,3 +96,25 @@ def test_the_second_of_two_editors_sees_the_conflict_and_keeps_their_text(
         in edna.find_element(By.CSS_SELECTOR, ".messagelist").text
     )
     assert console_errors(edna) == [] and console_errors(bob) == []
+
+
+def test_an_open_form_keeps_saying_so_and_says_when_it_is_left(
+    browser, live_server, settings
+):
+    settings.EDITING_PRESENCE_SECONDS = 30  # the script then says so every 10 s
+    article = make_article("q")
+    url = f"{live_server.url}/admin/articles/article/{article.pk}/change/"
+    edna = log_in(browser, live_server, "edna")
+    edna.get(url)
+    long_ago = timezone.now() - datetime.timedelta(minutes=5)
+    Editing.objects.filter(article=article).update(seen_at=long_ago)
+
+    WebDriverWait(edna, 30, poll_frequency=0.5).until(
+        lambda _: Editing.objects.current().filter(article=article).exists()
+    )
+    edna.get(f"{live_server.url}/admin/articles/article/")
+
+    WebDriverWait(edna, 10, poll_frequency=0.2).until(
+        lambda _: not Editing.objects.filter(article=article).exists()
+    )
+    assert console_errors(edna) == []
