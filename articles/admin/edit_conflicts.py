@@ -21,7 +21,11 @@ import datetime
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import (
+    FieldDoesNotExist,
+    PermissionDenied,
+    ValidationError,
+)
 from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
@@ -156,7 +160,7 @@ def _merge_fields(form, fresh: Article, conflict: EditConflict) -> None:
         conflict.changes.append(
             FieldChange(label, _text(field, was), _text(field, now, python=True))
         )
-        if bound._has_changed():  # the editor changed it too: theirs stays
+        if name in form.changed_data:  # the editor changed it too: theirs stays
             if field.has_changed(now, bound.data):
                 conflict.both_changed.append(label)
         else:
@@ -167,7 +171,7 @@ def _merge_fields(form, fresh: Article, conflict: EditConflict) -> None:
 def _model_field(name: str):
     try:
         field = Article._meta.get_field(name)
-    except Exception:  # a form's own field, such as the version
+    except FieldDoesNotExist:  # a form's own field, such as the version
         return None
     return field if field.concrete else None
 
