@@ -54,6 +54,7 @@ BOOKKEEPING = {
     "import_fingerprint",
     "key_order",
     "seo_key_order",
+    "version",
 }
 
 

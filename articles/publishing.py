@@ -16,7 +16,7 @@ import dataclasses
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django_tasks import task
 from django_tasks_db import DatabaseBackend
@@ -25,6 +25,10 @@ from articles.importing.revisions import write_revisions
 from articles.models import Article, Status
 from articles.page_cache import content_changed
 from articles.reviews import close_reviews_of
+
+# The revisions the schedule keeps are commented so (and have no user).
+PUBLISHED_NOTE = "Published as scheduled."
+UNPUBLISHED_NOTE = "Unpublished (made a draft) as scheduled."
 
 
 @dataclasses.dataclass
@@ -88,6 +92,8 @@ def _write(due: list[Article], run: ScheduleRun, now: datetime) -> None:
     """Set the new statuses, clear the times that came, and keep a revision of
     each article whose status changed; the cached pages retire with it."""
     ids = [article.pk for article in due]
+    # Every row written gets a new version: a form opened before is stale.
+    newer = F("version") + 1
     if run.published:
         Article.objects.filter(pk__in=run.published).update(
             status=Status.PUBLISHED, updated_at=now
@@ -96,15 +102,14 @@ def _write(due: list[Article], run: ScheduleRun, now: datetime) -> None:
         Article.objects.filter(pk__in=run.unpublished).update(
             status=Status.DRAFT, updated_at=now
         )
+    Article.objects.filter(pk__in=ids).update(version=newer)
     Article.objects.filter(pk__in=ids, publish_at__lte=now).update(publish_at=None)
     Article.objects.filter(pk__in=ids, unpublish_at__lte=now).update(unpublish_at=None)
     # update() sends no signal: the pages that showed (or hid) them retire here.
     content_changed()
     close_reviews_of(run.published, user=None)
-    notes = [(pk, "Published as scheduled.") for pk in run.published]
-    notes += [
-        (pk, "Unpublished (made a draft) as scheduled.") for pk in run.unpublished
-    ]
+    notes = [(pk, PUBLISHED_NOTE) for pk in run.published]
+    notes += [(pk, UNPUBLISHED_NOTE) for pk in run.unpublished]
     write_revisions(notes, user=None)
 
 

@@ -12,6 +12,7 @@ sending back.
 from __future__ import annotations
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from articles.importing.revisions import write_revisions
@@ -49,8 +50,11 @@ def publish_reviewed(review: Review, *, user) -> Review:
     ReviewRefused if it was decided meanwhile."""
     with transaction.atomic():
         review = _claim(review, Review.State.PUBLISHED, user)
+        # A new version: a form opened before the decision is stale now.
         Article.objects.filter(pk=review.article_id).update(
-            status=Status.PUBLISHED, updated_at=review.decided_at
+            status=Status.PUBLISHED,
+            updated_at=review.decided_at,
+            version=F("version") + 1,
         )
         # update() sends no signal: the pages that will show it retire here.
         content_changed()

@@ -227,6 +227,11 @@ IMPORT_STAGING_QUOTA_BYTES = (
 # temporary file above FILE_UPLOAD_MAX_MEMORY_SIZE (Django's 2.5 MB), not held.
 DATA_UPLOAD_MAX_NUMBER_FILES = int(os.environ.get("IMPORT_MAX_UPLOAD_FILES", "1000"))
 
+# An editor's change form counts as open this long after it last said so (it
+# says so on opening and every third of this while open, by script): others
+# opening the article are told.
+EDITING_PRESENCE_SECONDS = int(os.environ.get("EDITING_PRESENCE_SECONDS", "90"))
+
 SECURE_PROXY_SSL_HEADER = (
     ("HTTP_X_FORWARDED_PROTO", "https")
     if env_bool("BEHIND_HTTPS_PROXY", False)

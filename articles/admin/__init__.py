@@ -2,6 +2,9 @@
 
 - `articles`: the article change list and form, live preview, bulk publishing;
 - `related_links`: the related links inline, its autocomplete and validation;
+- `edit_conflicts`: stale forms refused and merged, untouched saves writing
+  nothing, who else has the form open;
+- `exact_fields`: text fields whose value makes the browser's round trip;
 - `history`: an article's revisions, compared and restored;
 - `imports`: import batches, uploads, their dry runs and confirmation;
 - `worklists`: links to articles not written yet, articles short of links;

@@ -8,7 +8,8 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import models, transaction
+from django.db.models import F
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
@@ -23,6 +24,13 @@ from articles.page_cache import content_changed
 from articles.rendering import render_answer
 from articles.reviews import close_reviews_of
 
+from .edit_conflicts import (
+    EditConflictsAdmin,
+    VersionField,
+    carry_opened_values,
+    check_version,
+)
+from .exact_fields import ExactTextField, ExactTextForm
 from .history import ArticleHistoryAdmin
 from .related_links import RelatedArticleSearch, RelatedLinkInline
 from .review import review_urls
@@ -36,7 +44,8 @@ from .scheduling import (
 from .worklists import worklist_urls
 
 
-class ArticleForm(ScheduleFields, forms.ModelForm):
+class ArticleForm(ScheduleFields, ExactTextForm):
+    seen_version = VersionField(required=False)
     take_over_redirect = forms.BooleanField(
         required=False,
         label="Take over a redirected URL",
@@ -47,9 +56,20 @@ class ArticleForm(ScheduleFields, forms.ModelForm):
     class Meta:
         model = Article
         fields = "__all__"
+        # Kept to the character when not edited (see exact_fields).
+        field_classes = {
+            field.name: ExactTextField
+            for field in Article._meta.concrete_fields
+            if type(field) in (models.CharField, models.TextField) and field.editable
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # The version the form is opened at: a save from it may not overwrite
+        # a newer one (see edit_conflicts).
+        self.fields["seen_version"].initial = self.instance.version
+        carry_opened_values(self)
+        self.edit_conflict = None
         if "answer" in self.fields:
             # Where the live preview (static/js/answer_preview.js) asks for the
             # rendered answer, whichever admin page shows the form.
@@ -77,6 +97,15 @@ class ArticleForm(ScheduleFields, forms.ModelForm):
             )
         return cleaned
 
+    def _post_clean(self):
+        super()._post_clean()
+        # Last, once the rest is checked: the version is read locked until the
+        # save's transaction ends.
+        if self.instance.pk is not None and not self.errors:
+            self.edit_conflict = check_version(self)
+            if self.edit_conflict:
+                self.add_error(None, self.edit_conflict.summary)
+
 
 class ArticleChangeList(ChangeList):
     """The change list reads the columns it shows, not each article's text."""
@@ -100,7 +129,7 @@ class ArticleChangeList(ChangeList):
         return super().get_queryset(request, exclude_parameters).only(*self.COLUMNS)
 
 
-class ArticleAdmin(ArticleHistoryAdmin):
+class ArticleAdmin(EditConflictsAdmin, ArticleHistoryAdmin):
     form = ArticleForm
     list_display = [
         "title",
@@ -242,7 +271,8 @@ class ArticleAdmin(ArticleHistoryAdmin):
         with transaction.atomic():
             changing = queryset.exclude(status=status)
             ids = list(changing.values_list("pk", flat=True))
-            count = changing.update(status=status)
+            # A version more: forms opened before may not overwrite the status.
+            count = changing.update(status=status, version=F("version") + 1)
             # update() sends no signal: retire the cached pages here.
             content_changed()
             comment = f"{done.capitalize()} (status: {status})."

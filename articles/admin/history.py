@@ -91,6 +91,14 @@ class ArticleHistoryAdmin(VersionAdmin):
                 request, reverse("admin:articles_article_history", args=[object_id])
             )
         with transaction.atomic():
+            # Read locked before the restore writes the old revision's version
+            # back: the restored article is saved one version above this one.
+            request.version_before_restore = (
+                Article.objects.select_for_update()
+                .filter(pk=unquote(object_id))
+                .values_list("version", flat=True)
+                .first()
+            )
             response = super().revision_view(
                 request, object_id, version_id, extra_context
             )

@@ -13,6 +13,8 @@ from django.core.exceptions import ValidationError
 from articles.fileformat.limits import MAX_RELATED, URL_PATTERN
 from articles.models import Article, RelatedLink
 
+from .edit_conflicts import carry_opened_values
+
 
 def label(article: Article) -> str:
     """How an article is named in the choice: the same question is often filed
@@ -72,6 +74,8 @@ class RelatedLinkForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["target_url"].required = False
+        # What the editor changed, should another editor save first.
+        carry_opened_values(self)
         self.fields["target_article"].initial = self.instance.target_id
         if self.instance.target_id:
             self.fields["target_article"].widget.chosen = self.instance.target
@@ -79,7 +83,9 @@ class RelatedLinkForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         target, url = cleaned.get("target_article"), cleaned.get("target_url")
-        if target is not None and target.pk != self.instance.target_id:
+        # Picked, not merely shown: a row whose link another editor's save
+        # replaced has lost its target, not its editor's choice.
+        if target is not None and "target_article" in self.changed_data:
             self.instance.point_at(target)
             cleaned["target_url"] = target.url
         elif url and not URL_PATTERN.match(url):
@@ -87,11 +93,41 @@ class RelatedLinkForm(forms.ModelForm):
                 "target_url",
                 "An article's URL looks like /learn/subject/questions/slug.",
             )
+        elif url and url != self.instance.target_url:
+            self.retarget(url)
         elif not url and target is None and self.has_changed():
             self.add_error("target_article", "Pick an article, or give the URL of one.")
         if self.has_changed() and self.names_its_own_article(target, url):
-            self.add_error(None, "An article cannot be related to itself.")
+            by_pick = target is not None and target.pk == self.instance.article_id
+            field = "target_article" if by_pick else "target_url"
+            self.add_error(field, "An article cannot be related to itself.")
         return cleaned
+
+    def retarget(self, url: str) -> None:
+        """The link now names `url`: it takes the title, subject and id of the
+        article there, or, with none there yet, drops those of the article it
+        named before (they would export as this URL's). One query."""
+        article = Article.objects.select_related("subject").filter(url=url).first()
+        if article is not None:
+            self.instance.point_at(article)
+            return
+        link = self.instance
+        link.target = None
+        link.target_title, link.target_subject, link.target_source_id = "", "", None
+        link.key_order = [
+            key for key in link.key_order if key not in {"id", "title", "subject"}
+        ]
+
+    def _post_clean(self):
+        super()._post_clean()
+        # The hidden fields' errors would show nowhere: said on the row instead.
+        for name in ("id", "article"):
+            for error in self._errors.pop(name, []):
+                self.add_error(
+                    None,
+                    f"This link's hidden “{name}” field: {error} Reload the page "
+                    "to edit the article's links as they are now.",
+                )
 
     def names_its_own_article(self, target, url: str | None) -> bool:
         """Whether the link points at the article being edited. Files may hold
@@ -103,7 +139,29 @@ class RelatedLinkForm(forms.ModelForm):
         return (target is not None and target.pk == article.pk) or url == article.url
 
 
+class LinkIdField(forms.ModelChoiceField):
+    """A link row's hidden id. The article's save replaces its links (new ids),
+    so a form opened before another editor's save names ids that are gone:
+    such a row is taken as a new link, not refused with an error no one sees."""
+
+    def to_python(self, value):
+        try:
+            return super().to_python(value)
+        except ValidationError:
+            return None
+
+    def validate(self, value) -> None:
+        pass
+
+
 class RelatedLinkFormSet(forms.BaseInlineFormSet):
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        pk = form.fields["id"]
+        form.fields["id"] = LinkIdField(
+            pk.queryset, initial=pk.initial, required=False, widget=pk.widget
+        )
+
     def clean(self):
         # Ours first: the model's own check of unique positions says it worse.
         self.check_numbers()
@@ -119,14 +177,19 @@ class RelatedLinkFormSet(forms.BaseInlineFormSet):
             numbers[position] = numbers.get(position, 0) + 1
         if sum(numbers.values()) > MAX_RELATED:
             raise ValidationError(
-                f"An article has at most {MAX_RELATED} related links."
+                f"Related articles: an article has at most {MAX_RELATED} related links."
             )
-        taken = sorted(number for number, count in numbers.items() if count > 1)
-        if taken:
-            raise ValidationError(
-                f"Two related links are number {taken[0]}: give each its own "
-                f"number from 1 to {MAX_RELATED}."
-            )
+        taken = {number for number, count in numbers.items() if count > 1}
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", {})
+            number = data.get("position")
+            if number in taken and data.get("target_url") and not data.get("DELETE"):
+                # On the field, so the editor sees which links to renumber.
+                form.add_error(
+                    "position",
+                    f"Two related links are number {number}: give each its own "
+                    f"number from 1 to {MAX_RELATED}.",
+                )
 
 
 class RelatedLinkInline(admin.TabularInline):

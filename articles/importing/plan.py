@@ -156,7 +156,12 @@ class ChunkPlan:
         ids = insert_new(rows)
         written = {}
         for row, (path, record, _) in zip(rows, self.to_create, strict=True):
-            row.update(id=ids[record.url], publish_at=None, unpublish_at=None)
+            row.update(
+                id=ids[record.url],
+                publish_at=None,
+                unpublish_at=None,
+                version=Article.version.field.db_default,
+            )
             written[record.url] = Written(row, [], f"created from {path}")
         updated, moves = [], []
         for path, record, digest, article in self.to_update:
@@ -166,6 +171,9 @@ class ChunkPlan:
             note = _changes_note(path, article, values, old_links, record)
             if article.url != record.url:
                 moves.append((article.url, article.pk))
+            # A version more, from the one read locked: forms opened before
+            # this import may not overwrite it.
+            values["version"] = article.version + 1
             updated.append({"id": article.pk, **values})
             row = {**values, "id": article.pk, "status": article.status}
             # Nor its schedule: the revision keeps them as they are.

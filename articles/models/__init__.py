@@ -2,9 +2,9 @@
 look for them.
 
 Owns the tables and the rules that live on rows and querysets: `content` (subjects,
-articles, related links, redirects, the content version), `import_batches`
-(each import run, every file's outcome) and `reviews` (review before
-publish). May import the file format
+articles, related links, redirects, the content version), `editing` (who has
+an article's form open), `import_batches` (each import run, every file's
+outcome) and `reviews` (review before publish). May import the file format
 (`articles.fileformat`) and nothing else of the project: no views, admin,
 importing or search (import-linter checks this).
 """
@@ -19,6 +19,7 @@ from .content import (
     Subject,
     SubjectQuerySet,
 )
+from .editing import Editing
 from .import_batches import ImportBatch, ImportedFile, Outcome
 from .reviews import Review, ReviewQuerySet
 
@@ -26,6 +27,7 @@ __all__ = [
     "Article",
     "ArticleQuerySet",
     "ContentVersion",
+    "Editing",
     "ImportBatch",
     "ImportedFile",
     "Outcome",

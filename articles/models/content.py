@@ -256,6 +256,14 @@ class Article(models.Model):
     imported_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(
+        default=1,
+        db_default=1,
+        editable=False,
+        help_text="One more at every change, whatever made it (an edit, an import, "
+        "a restore, a bulk action): a form opened at an older version may not "
+        "overwrite a newer one.",
+    )
 
     objects = ArticleQuerySet.as_manager()
 
@@ -295,30 +303,60 @@ class Article(models.Model):
 
     def save(self, *args, **kwargs):
         """Save, keeping what points at the article right: links that named its
-        URL before it existed, and a redirect from its old URL if it moved."""
-        old_url = (
-            Article.objects.filter(pk=self.pk).values_list("url", flat=True).first()
-            if self.pk
-            else None
-        )
-        self.url = article_url(self.subject.slug, self.slug)
-        self.subject_name = self.subject_name or self.subject.name
-        # Browsers send a textarea's line breaks as CRLF; the format has one kind.
-        self.answer = self.answer.replace("\r\n", "\n")
-        if kwargs.get("update_fields") is not None:
-            kwargs["update_fields"] = {
-                *kwargs["update_fields"],
-                "url",
-                "subject_name",
-                "answer",
-            }
+        URL before it existed, a redirect from its old URL if it moved, and the
+        spelling of its subject if it moved to another one. The version goes
+        one up from the one committed (read locked, so two saves at once never
+        write the same version)."""
         with transaction.atomic():
+            old_url, old_subject, old_spelling, old_version = (
+                Article.objects.select_for_update()
+                .filter(pk=self.pk)
+                .values_list("url", "subject_id", "subject_name", "version")
+                .first()
+                if self.pk
+                else None
+            ) or (None, None, None, None)
+            self.url = article_url(self.subject.slug, self.slug)
+            if old_subject not in (None, self.subject_id) and (
+                self.subject_name == old_spelling
+            ):
+                # Moved, its file's spelling untouched: that spelling named the
+                # old subject ("subject: Medicine" under /learn/biology/).
+                self.subject_name = self.subject.name
+            self.subject_name = self.subject_name or self.subject.name
+            if old_version is not None:
+                # The instance's own when higher: a restore has just written an
+                # old revision's version back, and the admin kept the one before.
+                self.version = max(old_version, self.version) + 1
+            # Browsers send a textarea's line breaks as CRLF; the format has one kind.
+            self.answer = self.answer.replace("\r\n", "\n")
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {
+                    *kwargs["update_fields"],
+                    "url",
+                    "subject_name",
+                    "answer",
+                    "version",
+                }
             super().save(*args, **kwargs)
             # Links that named this URL before the article existed now reach it.
             RelatedLink.objects.filter(target__isnull=True, target_url=self.url).update(
                 target=self
             )
             self.moved_from(old_url)
+
+    def locked_version(self) -> int | None:
+        """The article's version as committed now (None if it was deleted), its
+        row locked until the transaction ends: of two saves of the same version
+        arriving at once, the second waits here for the first to commit, then
+        finds the version moved on. Call it inside the saving transaction (on
+        SQLite that transaction holds the write lock already). One query."""
+        return (
+            Article.objects.select_for_update()
+            .filter(pk=self.pk)
+            .values_list("version", flat=True)
+            .first()
+        )
 
     def moved_from(self, old_url: str | None) -> None:
         """Keep redirects right for the article at its URL now: `old_url`, a URL

@@ -15,7 +15,7 @@ from django.core.management import call_command
 from articles.models import Article
 
 from .browser.chromium import start_chromium
-from .factories import FIXTURES, staff, write_article
+from .factories import FIXTURES, importers_group, staff, write_article
 
 MATH_URL = "/learn/mathematics/questions/how-do-you-write-a-ratio-next-to-a-gradient"
 TABLE_URL = "/learn/mathematics/questions/what-does-the-truth-table-of-and-look-like"
@@ -168,6 +168,7 @@ def editor(client):
 def importer(client):
     """The test client, logged in as a staff user of the "Importers" role: may
     see articles and import files, not change articles."""
+    importers_group()  # made again if a transactional test emptied the database
     return staff(client, "ida", "Importers")
 
 
