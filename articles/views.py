@@ -8,7 +8,12 @@ from __future__ import annotations
 
 from django.contrib.sitemaps import views as sitemap_views
 from django.core.paginator import InvalidPage, Paginator
-from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
+from django.http import (
+    Http404,
+    HttpResponse,
+    HttpResponsePermanentRedirect,
+    JsonResponse,
+)
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
@@ -25,6 +30,7 @@ from .structured_data import Crumb, article_json_ld
 
 PAGE_SIZE = 20
 LATEST_COUNT = 10
+SUGGESTION_COUNT = 6
 MORE_FROM_SUBJECT = 5
 
 
@@ -164,6 +170,24 @@ def search(request):
         "page": page,
     }
     return render(request, "articles/search.html", context)
+
+
+@require_safe
+@cached_page
+def search_suggestions(request):
+    """What the search box offers as the reader types `q` (static/js/
+    search_suggest.js): the first titles a search finds, as JSON, and the
+    spelling to try when it finds none. A search's queries (search_articles),
+    one more for the content version; none for a blank `q`."""
+    query = request.GET.get("q", "").strip()[:MAX_QUERY_CHARS]
+    results = search_articles(query, limit=SUGGESTION_COUNT)
+    titles = [
+        {"title": hit.article.title, "url": hit.article.get_absolute_url()}
+        for hit in results.hits
+    ]
+    return JsonResponse(
+        {"query": query, "results": titles, "suggestion": results.suggestion}
+    )
 
 
 @require_safe

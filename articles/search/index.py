@@ -14,8 +14,11 @@ from collections.abc import Callable, Iterator
 
 from django.db import connection
 
-# The SQLite FTS5 table of migration 0003.
+# The SQLite FTS5 table of migration 0003, and its vocabulary (0013): a row
+# per term, and one per instance of a term.
 SEARCH_TABLE = "articles_article_search"
+VOCABULARY_TABLE = "articles_article_search_vocabulary"
+INSTANCES_TABLE = "articles_article_search_instances"
 COLUMNS = "title, question, answer, seo_keywords, subject_id"
 
 

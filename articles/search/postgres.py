@@ -11,7 +11,7 @@ import dataclasses
 
 from django.db import connection, transaction
 
-from .terms import SNIPPET_WORDS, START, STOP, Term, fetch
+from .terms import SNIPPET_WORDS, START, STOP, Term, fetch, whole
 
 
 class PostgresSearch:
@@ -71,9 +71,14 @@ class PostgresSearch:
 
     @classmethod
     def where(cls, terms, subject_id, title_only=False) -> tuple[str, list]:
+        """A `beyond` term leaves out what the same terms, all whole, match."""
         query, params = cls.tsquery(terms)
         vector = cls.TITLE if title_only else "articles_article.search_vector"
         sql = f"articles_article.status = 'published' AND {vector} @@ {query}"
+        if any(term.beyond for term in terms):
+            whole_query, whole_params = cls.tsquery(whole(terms))
+            sql += f" AND NOT ({vector} @@ {whole_query})"
+            params += whole_params
         pairs = " & ".join(term.pairs for term in terms if term.pairs)
         if pairs and not title_only:
             sql += " AND articles_article.search_pairs @@ %s::tsquery"
@@ -139,6 +144,42 @@ class PostgresSearch:
         query, params = cls.tsquery(terms)
         sql = f"ts_headline('english'::regconfig, articles_article.answer, {query}, %s)"
         return sql, [*params, cls.HEADLINE]
+
+    # Did you mean … (spelling.py): the word table of migration 0013.
+
+    # A word's articles, found through the GIN index of published rows.
+    PUBLISHED_WITH = """EXISTS (
+        SELECT 1 FROM articles_article WHERE status = 'published'
+        AND search_vector @@ plainto_tsquery('english'::regconfig, {word})
+    )"""
+    # Candidates per misspelt word, at most, before they are checked.
+    CLOSE_WORDS = 10
+
+    @classmethod
+    def known_words(cls, words: list[str]) -> set[str]:
+        """Those of `words` that some published article holds, or that the
+        configuration drops (a stop word is never misspelt). One query."""
+        sql = f"""
+            SELECT word FROM unnest(%s::text[]) AS word
+            WHERE numnode(plainto_tsquery('english'::regconfig, word)) = 0
+                OR {cls.PUBLISHED_WITH.format(word="word")}
+        """
+        return {row[0] for row in fetch(sql, [words])}
+
+    @classmethod
+    def close_words(cls, word: str) -> list[tuple[str, int]]:
+        """Words of published articles spelt like `word` (pg_trgm's similarity,
+        over the trigram index), closest first; how many articles hold each is
+        not counted (0). One query."""
+        sql = f"""
+            SELECT close.word, 0 FROM (
+                SELECT word, similarity(word, %s) AS alike FROM articles_search_word
+                WHERE word %% %s ORDER BY alike DESC, word LIMIT %s
+            ) AS close
+            WHERE {cls.PUBLISHED_WITH.format(word="close.word")}
+            ORDER BY close.alike DESC, close.word
+        """
+        return fetch(sql, [word, word, cls.CLOSE_WORDS])
 
 
 def _pairs_tsquery(words: dict[int, str]) -> str:
