@@ -28,8 +28,10 @@ import unicodedata
 from .terms import Term
 
 MIN_CHARS = 4
-# Words corrected in one query, at most: each costs a query or two.
+# Words corrected in one query, at most: each costs a query or two. Words
+# looked up to tell the unknown ones, at most (in one query).
 MAX_WORDS = 3
+MAX_CHECKED = 12
 # The longest word corrected: beyond, the distance costs more than it finds.
 MAX_CHARS = 40
 
@@ -39,7 +41,7 @@ def suggest_spelling(backend, terms: list[Term]) -> str | None:
     None if every word is known or none has a close one. One query to tell the
     known words, then one or two per unknown word (MAX_WORDS at most)."""
     words = list(dict.fromkeys(word for term in terms for word in term.text.split()))
-    words = [word for word in words if _correctable(word)]
+    words = [word for word in words if _correctable(word)][:MAX_CHECKED]
     if not words:
         return None
     known = backend.known_words([word.lower() for word in words])

@@ -270,6 +270,16 @@ def test_no_query_makes_the_suggestions_or_the_spelling_fail(
     )
 
 
+def test_a_page_where_the_whole_words_give_way_to_longer_ones_costs_one_more(
+    client, liver_articles, django_assert_num_queries
+):
+    # The content version, subjects, the counts of both tiers, the ranked
+    # whole-word matches, the ranked longer words' matches, the articles.
+    with django_assert_num_queries(6 + PLANNER):
+        page = page_of(client, q="cardio")
+    assert len(titles_on(page)) == 2
+
+
 def test_a_misspelt_search_costs_a_few_queries_more(
     client, liver_articles, django_assert_num_queries
 ):
