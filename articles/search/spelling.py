@@ -56,16 +56,17 @@ def suggest_spelling(backend, terms: list[Term]) -> str | None:
 
 def closest(word: str, candidates: list[tuple[str, int]]) -> str | None:
     """The candidate (a word and how many articles hold it) fewest edits from
-    `word`, the most frequent of those; None if none is within max_edits."""
+    `word`, the most frequent of those, then the first in the backend's order;
+    None if none is within max_edits."""
     scored = [
-        (edit_distance(word, candidate), -articles, candidate)
-        for candidate, articles in candidates
+        (edit_distance(word, candidate), -articles, place, candidate)
+        for place, (candidate, articles) in enumerate(candidates)
         if candidate != word
     ]
     best = min(scored, default=None)
     if best is None or best[0] > max_edits(word):
         return None
-    return best[2]
+    return best[-1]
 
 
 def max_edits(word: str) -> int:

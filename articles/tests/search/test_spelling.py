@@ -11,7 +11,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
-from articles.models import Status
+from articles.models import Article, Status
 from articles.search import search_articles
 from articles.search.spelling import edit_distance, prefix_distance
 
@@ -158,6 +158,16 @@ def test_an_edited_articles_new_words_are_suggested(client):
     assert did_you_mean(page_of(client, q="xenotransplantaton")) == (
         "xenotransplantation"
     )
+
+
+def test_a_draft_published_in_bulk_has_its_words_suggested(client):
+    make_article("a1", title="Xenotransplantation risks", status=Status.DRAFT)
+    assert did_you_mean(page_of(client, q="xenotransplantaton")) is None
+
+    # As the admin's action does (which then retires the cached pages).
+    Article.objects.update(status=Status.PUBLISHED)
+
+    assert search_articles("xenotransplantaton").suggestion == "xenotransplantation"
 
 
 def test_imported_articles_words_are_suggested(client, tmp_path):
