@@ -147,8 +147,8 @@ def search(request):
     form then shows "All subjects"). Five queries for most pages, six for one
     where the whole words' matches give way to the last word's longer ones,
     and never more than seven (nine on PostgreSQL) whatever the number of
-    hits; a search that finds nothing costs up to six more to find a spelling
-    that would ("Did you mean", articles/search/spelling.py).
+    hits; a search that finds nothing costs up to eight more to find a
+    spelling that would ("Did you mean", articles/search/spelling.py).
 
     Cached like every page: a popular search is answered from the cache, and
     rare ones age out of it (PAGE_CACHE_SECONDS, the cache's own eviction).

@@ -155,8 +155,9 @@ def _searching(text, subject, offset, limit) -> tuple[str, Callable[[], object]]
 
     results = run()
     count = f"{results.total}{'+' if results.more else ''}"
-    if results.suggestion:
-        count += f" ({results.suggestion})"
+    # (getattr: a version before "Did you mean" has no suggestion.)
+    if suggestion := getattr(results, "suggestion", None):
+        count += f" ({suggestion})"
     return count, run
 
 

@@ -95,7 +95,8 @@ def search_articles(
     of the two, one to load the page's articles), each bounded by CAP whatever
     the number of matches; on PostgreSQL, one more to set up the planner and,
     for terms of several words, one to find their word pairs. A search that
-    finds nothing costs up to four more to look for a spelling (spelling.py).
+    finds nothing costs up to eight more to look for a spelling, when three
+    words are misspelt (six on PostgreSQL; spelling.py).
     """
     terms = parse_query(query)
     if not terms:
