@@ -46,8 +46,9 @@ class SearchBackend(Protocol):
         """Those of `words` (lower case) some published article holds. One query."""
 
     def close_words(self, word: str) -> list[tuple[str, int]]:
-        """Words of published articles spelt like `word`, as written (lower
-        case), with how many articles hold each (0: not counted). One or two
+        """Words of the index spelt like `word`, as written (lower case), with
+        how many articles hold each (0: not counted), closest first; some may
+        be no published article's any more (known_words tells). One or two
         queries."""
 
 

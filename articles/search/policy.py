@@ -123,13 +123,16 @@ def search_articles(
 
 def _finding_spelling(backend, terms: list[Term], subject_id) -> str | None:
     """A spelling of the terms that finds something (spelling.py), or None.
-    Its queries and one more, to count what the spelling finds (two on
-    PostgreSQL for terms of several words)."""
+    Its queries and one more, to find one article with the spelling's words
+    (two on PostgreSQL for terms of several words)."""
     suggestion = suggest_spelling(backend, terms)
     if suggestion is None:
         return None
-    respelt = backend.prepare(parse_query(suggestion))
-    [(found, _)] = _counts(backend, [as_prefix(respelt) or respelt], subject_id)
+    # Whole words: a prefix would cost more, and the words are the index's.
+    sql, params = backend.matching(
+        backend.prepare(parse_query(suggestion)), subject_id, False
+    )
+    [(found,)] = fetch(f"SELECT count(*) FROM ({sql} LIMIT 1) AS found", params)
     return suggestion if found else None
 
 
@@ -270,15 +273,17 @@ def _counts(backend, tiers: list[list[Term]], subject_id) -> list[tuple[int, int
     """For each tier, how many articles match, and (only past CAP) how many in
     the title: each up to CAP + 1. A tier after the CAP is reached counts 0,
     and is not read. One query."""
-    inner, params = "SELECT 1 AS origin", []
+    inner, params = "SELECT 1 AS origin LIMIT 1", []
     reached = "0"
     for number, terms in enumerate(tiers):
         sql, sql_params = backend.matching(terms, subject_id, False)
         # Read only while the tiers before it hold no more than CAP.
+        # LIMIT 1: a subquery the planner may not merge into the next one,
+        # which would count again at each mention of the count.
         inner = f"""
             SELECT *, CASE WHEN {reached} <= %s THEN (
                 SELECT count(*) FROM ({sql} LIMIT %s) AS matches
-            ) ELSE 0 END AS total{number} FROM ({inner}) AS tier{number}
+            ) ELSE 0 END AS total{number} FROM ({inner}) AS tier{number} LIMIT 1
         """
         params = [CAP, *sql_params, CAP + 1, *params]
         reached += f" + total{number}"

@@ -15,8 +15,8 @@ published articles' words only, never a draft's:
   read back as written from an article that holds it (sqlite.py).
 - PostgreSQL: a table of the published articles' words with a trigram index
   (pg_trgm), kept by triggers on every write (migration 0013); a word still in
-  it after its articles went is never suggested, as each candidate is checked
-  against the index.
+  it after its articles went is never suggested, as the closest candidates
+  are checked against the index.
 
 The policy then checks that the suggestion finds something before offering it.
 """
@@ -32,6 +32,8 @@ MIN_CHARS = 4
 # looked up to tell the unknown ones, at most (in one query).
 MAX_WORDS = 3
 MAX_CHECKED = 12
+# The closest candidates of a word checked against the index, at most.
+MAX_TRIED = 3
 # The longest word corrected: beyond, the distance costs more than it finds.
 MAX_CHARS = 40
 
@@ -39,34 +41,40 @@ MAX_CHARS = 40
 def suggest_spelling(backend, terms: list[Term]) -> str | None:
     """The query with its unknown words replaced by the index's closest, or
     None if every word is known or none has a close one. One query to tell the
-    known words, then one or two per unknown word (MAX_WORDS at most)."""
+    known words, one or two per unknown word (MAX_WORDS at most) for its
+    candidates, and one to check that the closest are published words."""
     words = list(dict.fromkeys(word for term in terms for word in term.text.split()))
     words = [word for word in words if _correctable(word)][:MAX_CHECKED]
     if not words:
         return None
     known = backend.known_words([word.lower() for word in words])
-    replacements = {}
-    for word in [word for word in words if word.lower() not in known][:MAX_WORDS]:
-        if best := closest(word.lower(), backend.close_words(word.lower())):
-            replacements[word] = best
+    unknown = [word for word in words if word.lower() not in known][:MAX_WORDS]
+    tried = {
+        word: closest(word.lower(), backend.close_words(word.lower()))[:MAX_TRIED]
+        for word in unknown
+    }
+    candidates = sorted({candidate for each in tried.values() for candidate in each})
+    published = backend.known_words(candidates) if candidates else set()
+    replacements = {
+        word: next(candidate for candidate in each if candidate in published)
+        for word, each in tried.items()
+        if published.intersection(each)
+    }
     if not replacements:
         return None
     return " ".join(_respelt(term, replacements) for term in terms)
 
 
-def closest(word: str, candidates: list[tuple[str, int]]) -> str | None:
-    """The candidate (a word and how many articles hold it) fewest edits from
-    `word`, the most frequent of those, then the first in the backend's order;
-    None if none is within max_edits."""
-    scored = [
+def closest(word: str, candidates: list[tuple[str, int]]) -> list[str]:
+    """The candidates (a word and how many articles hold it) within max_edits
+    of `word`, fewest edits first, then the most frequent, then in the
+    backend's order."""
+    scored = sorted(
         (edit_distance(word, candidate), -articles, place, candidate)
         for place, (candidate, articles) in enumerate(candidates)
         if candidate != word
-    ]
-    best = min(scored, default=None)
-    if best is None or best[0] > max_edits(word):
-        return None
-    return best[-1]
+    )
+    return [candidate for edits, *_, candidate in scored if edits <= max_edits(word)]
 
 
 def max_edits(word: str) -> int:

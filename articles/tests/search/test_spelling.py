@@ -295,9 +295,10 @@ def test_a_misspelt_search_costs_a_few_queries_more(
 ):
     # The content version, subjects, the counts; then the known words, the
     # candidates (and, on SQLite, their spelling as written) for each unknown
-    # word, and the count of what the spelling finds.
+    # word, whether the closest are published words, and the count of what
+    # the spelling finds.
     per_word = 1 if connection.vendor == "postgresql" else 2
-    with django_assert_num_queries(3 + 1 + per_word + 1 + PLANNER):
+    with django_assert_num_queries(3 + 1 + per_word + 1 + 1 + PLANNER):
         page = page_of(client, q="hepatocelular carcinoma")
     assert did_you_mean(page) == "hepatocellular carcinoma"
 
