@@ -70,9 +70,10 @@ class PostgresSearch:
         ]
 
     @classmethod
-    def matched(cls, terms, hidden: bool = True) -> tuple[str, list]:
+    def matched(cls, terms, hidden: bool = True, beyond=True) -> tuple[str, list]:
         """The tsquery to match: a `beyond` term's leaves out what the same
-        terms, all whole, match (`!!`, which the GIN index answers itself).
+        terms, all whole, match (`!!`, which the GIN index answers itself),
+        unless not `beyond`.
 
         A query with a prefix is `hidden` in a subquery, out of the planner's
         sight: seeing one, it expects the index's partial match to cost more
@@ -83,7 +84,7 @@ class PostgresSearch:
         query, params = cls.tsquery(terms)
         if not any(term.prefix for term in terms):
             return query, params
-        if any(term.beyond for term in terms):
+        if beyond and any(term.beyond for term in terms):
             whole_query, whole_params = cls.tsquery(whole(terms))
             query = f"{query} && !!{whole_query}"
             params += whole_params
@@ -91,9 +92,15 @@ class PostgresSearch:
 
     @classmethod
     def where(cls, terms, subject_id, title_only=False, hidden=True):
-        query, params = cls.matched(terms, hidden)
+        """In the title only, a `beyond` term still leaves out what the terms
+        all whole match anywhere: the first tier has those."""
+        query, params = cls.matched(terms, hidden, beyond=not title_only)
         vector = cls.TITLE if title_only else "articles_article.search_vector"
         sql = f"articles_article.status = 'published' AND {vector} @@ {query}"
+        if title_only and any(term.beyond for term in terms):
+            whole_query, whole_params = cls.tsquery(whole(terms))
+            sql += f" AND NOT (articles_article.search_vector @@ {whole_query})"
+            params += whole_params
         pairs = " & ".join(term.pairs for term in terms if term.pairs)
         if pairs and not title_only:
             sql += " AND articles_article.search_pairs @@ %s::tsquery"
@@ -124,7 +131,8 @@ class PostgresSearch:
     def newest(cls, terms, subject_id, skip_title_matches, offset, limit):
         where, params = cls.where(terms, subject_id, hidden=False)
         if skip_title_matches:
-            query, query_params = cls.matched(terms, hidden=False)
+            # The title matches, which the ranked title matches listed.
+            query, query_params = cls.matched(terms, hidden=False, beyond=False)
             where += f" AND NOT ({cls.TITLE} @@ {query})"
             params += query_params
         sql = f"""

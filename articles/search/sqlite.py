@@ -42,7 +42,9 @@ class SQLiteSearch:
         if subject_id is not None:
             match += f' AND {{subject_id}} : "{int(subject_id)}"'
         if any(term.beyond for term in terms):
-            match = f"({match}) NOT {{{columns}}} : ({cls.phrases(whole(terms))})"
+            # Not in any column: the first tier has those, title or not.
+            whole_match = f"{cls.TEXT_COLUMNS} : ({cls.phrases(whole(terms))})"
+            match = f"({match}) NOT {whole_match}"
         return match
 
     @staticmethod

@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.db import connection
 
 from articles.models import Article, Status
-from articles.search import search_articles
+from articles.search import policy, search_articles
 from articles.search.spelling import edit_distance, prefix_distance
 
 from ..factories import make_article, write_article
@@ -230,6 +230,39 @@ def test_a_prefix_tier_follows_the_whole_words_across_pages(client):
     shown = titles_on(first) + titles_on(second)
     assert shown[:15] == [f"Cortex {n:02}" for n in range(14, -1, -1)]
     assert shown[15:] == [f"Cortexolone {n:02}" for n in range(9, -1, -1)]
+
+
+def test_past_the_cap_the_longer_words_tier_repeats_no_article(monkeypatch):
+    monkeypatch.setattr(policy, "CAP", 6)
+    # In the first tier by its answer, though its title has the longer word.
+    both = make_article("both", title="Cardiovascular basics", answer="Cardio.")
+    for day in range(1, 5):
+        make_article(
+            f"t{day}",
+            title=f"Cardiovascular {day}",
+            date=f"2024-01-0{day}",
+            answer="Hearts.",
+        )
+        make_article(
+            f"a{day}",
+            title=f"Other {day}",
+            date=f"2024-02-0{day}",
+            answer="Cardiovascular.",
+        )
+
+    results = search_articles("cardio", limit=10)
+
+    pks = [hit.article.pk for hit in results.hits]
+    assert pks[0] == both.pk
+    assert len(pks) == len(set(pks)) == 6
+    # Then the longer word's title matches, ranked, then the newest others.
+    assert [hit.article.title for hit in results.hits[1:]] == [
+        "Cardiovascular 4",
+        "Cardiovascular 3",
+        "Cardiovascular 2",
+        "Cardiovascular 1",
+        "Other 4",
+    ]
 
 
 def test_suggestions_as_the_reader_types_are_the_first_titles_found(
