@@ -273,30 +273,32 @@ def _counts(backend, tiers: list[list[Term]], subject_id) -> list[tuple[int, int
     """For each tier, how many articles match, and (only past CAP) how many in
     the title: each up to CAP + 1. A tier after the CAP is reached counts 0,
     and is not read. One query."""
-    inner, params = "SELECT 1 AS origin LIMIT 1", []
-    reached = "0"
+    # Materialized: each count is made once, however often it is mentioned.
+    ctes, params, reached = [], [], "0"
     for number, terms in enumerate(tiers):
         sql, sql_params = backend.matching(terms, subject_id, False)
-        # Read only while the tiers before it hold no more than CAP.
-        # LIMIT 1: a subquery the planner may not merge into the next one,
-        # which would count again at each mention of the count.
-        inner = f"""
-            SELECT *, CASE WHEN {reached} <= %s THEN (
-                SELECT count(*) FROM ({sql} LIMIT %s) AS matches
-            ) ELSE 0 END AS total{number} FROM ({inner}) AS tier{number} LIMIT 1
-        """
-        params = [CAP, *sql_params, CAP + 1, *params]
+        count = f"(SELECT count(*) FROM ({sql} LIMIT %s) AS matches)"
+        if number == 0:
+            ctes.append(f"tier0 AS MATERIALIZED (SELECT {count} AS total0)")
+            params += [*sql_params, CAP + 1]
+        else:
+            # Read only while the tiers before it hold no more than CAP.
+            ctes.append(
+                f"tier{number} AS MATERIALIZED (SELECT *, CASE WHEN {reached} <= %s "
+                f"THEN {count} ELSE 0 END AS total{number} FROM tier{number - 1})"
+            )
+            params += [CAP, *sql_params, CAP + 1]
         reached += f" + total{number}"
-    columns, column_params = [], []
+    columns = []
     for number, terms in enumerate(tiers):
         sql, sql_params = backend.matching(terms, subject_id, True)
         columns.append(
             f"total{number}, CASE WHEN total{number} > %s THEN ("
             f"SELECT count(*) FROM ({sql} LIMIT %s) AS title_matches) END"
         )
-        column_params += [CAP, *sql_params, CAP + 1]
-    row = fetch(
-        f"SELECT {', '.join(columns)} FROM ({inner}) AS counted",
-        [*column_params, *params],
-    )[0]
+        params += [CAP, *sql_params, CAP + 1]
+    sql = (
+        f"WITH {', '.join(ctes)} SELECT {', '.join(columns)} FROM tier{len(tiers) - 1}"
+    )
+    row = fetch(sql, params)[0]
     return [(row[n], row[n + 1] or 0) for n in range(0, len(row), 2)]
