@@ -17,6 +17,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("learn/", views.subject_index, name="subject_index"),
     path("search/", views.search, name="search"),
+    path("search/suggest/", views.search_suggestions, name="search_suggestions"),
     path("robots.txt", views.robots_txt, name="robots_txt"),
     path("sitemap.xml", views.sitemap, name="sitemap"),
     path("sitemap-<section>.xml", views.sitemap_section, name="sitemap_section"),

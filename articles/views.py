@@ -10,7 +10,12 @@ import re
 
 from django.contrib.sitemaps import views as sitemap_views
 from django.core.paginator import InvalidPage, Paginator
-from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
+from django.http import (
+    Http404,
+    HttpResponse,
+    HttpResponsePermanentRedirect,
+    JsonResponse,
+)
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
@@ -27,6 +32,7 @@ from .structured_data import Crumb, article_json_ld
 
 PAGE_SIZE = 20
 LATEST_COUNT = 10
+SUGGESTION_COUNT = 6
 MORE_FROM_SUBJECT = 5
 
 
@@ -156,8 +162,11 @@ def render_article(request, article: Article, *, preview: bool = False):
 def search(request):
     """Published articles matching `q`, best first, a page at a time, within
     the subject whose slug is `subject` (an unknown slug filters nothing: the
-    form then shows "All subjects"). Five queries for most pages, and never
-    more than seven (nine on PostgreSQL) whatever the number of hits.
+    form then shows "All subjects"). Five queries for most pages, six for one
+    where the whole words' matches give way to the last word's longer ones,
+    and never more than seven (nine on PostgreSQL) whatever the number of
+    hits; a search that finds nothing costs up to eight more to find a
+    spelling that would ("Did you mean", articles/search/spelling.py).
 
     Cached like every page: a popular search is answered from the cache, and
     rare ones age out of it (PAGE_CACHE_SECONDS, the cache's own eviction).
@@ -184,6 +193,24 @@ def search(request):
         "page": page,
     }
     return render(request, "articles/search.html", context)
+
+
+@require_safe
+@cached_page(reads={"q": search_text}, shared_slots=True)
+def search_suggestions(request):
+    """What the search box offers as the reader types `q` (static/js/
+    search_suggest.js): the first titles a search finds, as JSON, and the
+    spelling to try when it finds none. A search's queries (search_articles),
+    one more for the content version; none for a blank `q`."""
+    query = request.GET.get("q", "").strip()[:MAX_QUERY_CHARS]
+    results = search_articles(query, limit=SUGGESTION_COUNT)
+    titles = [
+        {"title": hit.article.title, "url": hit.article.get_absolute_url()}
+        for hit in results.hits
+    ]
+    return JsonResponse(
+        {"query": query, "results": titles, "suggestion": results.suggestion}
+    )
 
 
 @require_safe

@@ -2,8 +2,9 @@
 
 - SQLite (the default): bench/output/site-<count>.sqlite3;
 - PostgreSQL, when DATABASE_URL names a postgres:// server: the database
-  `quicktakes_bench` on that server, created if missing (never the one the URL
-  names, nor the test databases).
+  `quicktakes_bench` on that server (BENCH_DATABASE names another), created if
+  missing (never the one the URL names unless BENCH_DATABASE says so, nor the
+  test databases).
 
 It is reused while it holds `count` articles; every use migrates it first, so
 a database built before a new migration still matches the code. The search and
@@ -29,7 +30,8 @@ from import_benchmark import (
     ensure_corpus,
 )
 
-BENCH_DATABASE = "quicktakes_bench"
+# Several people benchmarking on one server each name their own.
+BENCH_DATABASE = os.environ.get("BENCH_DATABASE", "quicktakes_bench")
 
 
 def bench_database_url(count: int) -> str:

@@ -4,10 +4,13 @@ The database is the benchmarks' own (bench/bench_database.py): a make_corpus
 batch of --count articles, SQLite by default, `quicktakes_bench` on the
 PostgreSQL server DATABASE_URL names. Then each kind of query of a realistic
 mix (a common word, a rare word, two or three words, a quoted phrase, a
-subject filter, page 2, no hit) runs --repeat times per query, timed twice:
+subject filter, page 2, no hit, a misspelt word that gets a "Did you mean",
+a last word typed in part) runs --repeat times per query, timed twice:
 `search_articles()` alone, and a full GET of the search page through Django's
-test Client, with DEBUG off and no page cache. It prints the median and 95th
-percentile per kind, in milliseconds, and the matches each query has.
+test Client, with DEBUG off and no page cache; the suggestions the search box
+asks for as the reader types are timed the same way, GET /search/suggest/. It
+prints the median and 95th percentile per kind, in milliseconds, and the
+matches each query has (with the spelling suggested, if any).
 
     .venv/bin/python bench/search_benchmark.py [--count 100000] [--repeat 30]
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres \\
@@ -56,7 +59,21 @@ MIX: dict[str, list[tuple[str, str | None, int]]] = {
         ("insulin resistance", None, 2),
     ],
     "no hit": [("zyxwvu", None, 1), ("qwertyuiop", None, 1), ("cell zyxwvu", None, 1)],
+    # make_corpus's words: inflammation, carcinoma, thermodynamics.
+    "misspelt": [
+        ("inflammaton", None, 1),
+        ("carcinomma metastasis", None, 1),
+        ("thermodinamics", None, 1),
+    ],
+    # cardiac, metabolic / metabolism, pharmacokinetics.
+    "last word in part": [
+        ("cardi", None, 1),
+        ("chronic metab", None, 1),
+        ("pharmacok", None, 1),
+    ],
 }
+# What the search box sends as the reader types: GET /search/suggest/.
+AS_YOU_TYPE = ["car", "acute inflam", "inflammaton"]
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -99,9 +116,10 @@ def measure(repeat: int) -> list[tuple[str, list[str], list[float], list[float]]
     """For each kind: the queries' match counts, and the two sets of samples."""
     from django.test import Client
 
+    from articles import views
     from articles.models import Subject
-    from articles.search import search_articles
-    from articles.views import PAGE_SIZE
+
+    page_size = views.PAGE_SIZE
 
     client = Client()
     rows = []
@@ -109,39 +127,58 @@ def measure(repeat: int) -> list[tuple[str, list[str], list[float], list[float]]
         counts, direct, page = [], [], []
         for text, slug, number in queries:
             subject = Subject.objects.get(slug=slug) if slug else None
-            offset = (number - 1) * PAGE_SIZE
-
-            def run_search(text=text, subject=subject, offset=offset):
-                return search_articles(
-                    text, subject=subject, offset=offset, limit=PAGE_SIZE
-                )
-
-            def get_page(text=text, slug=slug, number=number):
-                params = {"q": text, "page": number, "subject": slug or ""}
-                response = client.get("/search/", params)
-                assert response.status_code == 200, response.status_code
-                return response
-
-            results = run_search()
-            counts.append(f"{results.total}{'+' if results.more else ''}")
-            direct += timings(run_search, repeat)
-            page += timings(get_page, repeat)
+            params = {"q": text, "page": number, "subject": slug or ""}
+            offset = (number - 1) * page_size
+            count, run = _searching(text, subject, offset, page_size)
+            counts.append(count)
+            direct += timings(run, repeat)
+            page += timings(_getting(client, "/search/", params), repeat)
         rows.append((kind, counts, direct, page))
+    if not hasattr(views, "search_suggestions"):
+        return rows  # a version before the search box's suggestions
+    counts, direct, page = [], [], []
+    for text in AS_YOU_TYPE:
+        count, run = _searching(text, None, 0, views.SUGGESTION_COUNT)
+        counts.append(count)
+        direct += timings(run, repeat)
+        page += timings(_getting(client, "/search/suggest/", {"q": text}), repeat)
+    rows.append(("as you type (suggest)", counts, direct, page))
     return rows
 
 
+def _searching(text, subject, offset, limit) -> tuple[str, Callable[[], object]]:
+    """What the search finds (a count; the spelling it suggests), and a run."""
+    from articles.search import search_articles
+
+    def run():
+        return search_articles(text, subject=subject, offset=offset, limit=limit)
+
+    results = run()
+    count = f"{results.total}{'+' if results.more else ''}"
+    # (getattr: a version before "Did you mean" has no suggestion.)
+    if suggestion := getattr(results, "suggestion", None):
+        count += f" ({suggestion})"
+    return count, run
+
+
+def _getting(client, path: str, params: dict) -> Callable[[], object]:
+    def get():
+        response = client.get(path, params)
+        assert response.status_code == 200, response.status_code
+        return response
+
+    return get
+
+
 def print_table(rows) -> None:
-    header = (
-        f"{'kind':<20} {'matches':<20} {'search_articles() ms':>22} "
-        f"{'GET /search/ ms':>18}"
-    )
+    header = f"{'kind':<22} {'matches':<44} {'search_articles() ms':>22} {'GET ms':>18}"
     print("\n" + header)
-    print(f"{'':<20} {'':<20} {'median':>11} {'p95':>10} {'median':>9} {'p95':>8}")
+    print(f"{'':<22} {'':<44} {'median':>11} {'p95':>10} {'median':>9} {'p95':>8}")
     print("-" * len(header))
     missed = []
     for kind, counts, direct, page in rows:
         print(
-            f"{kind:<20} {' / '.join(counts):<20} "
+            f"{kind:<22} {' / '.join(counts):<44} "
             f"{statistics.median(direct):>11.1f} {p95(direct):>10.1f} "
             f"{statistics.median(page):>9.1f} {p95(page):>8.1f}"
         )

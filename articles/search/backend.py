@@ -42,6 +42,15 @@ class SearchBackend(Protocol):
     def snippet(self, terms) -> tuple[str, list]:
         """An SQL expression on articles_article: the answer's best passage."""
 
+    def known_words(self, words: list[str]) -> set[str]:
+        """Those of `words` (lower case) some published article holds. One query."""
+
+    def close_words(self, word: str) -> list[tuple[str, int]]:
+        """Words of the index spelt like `word`, as written (lower case), with
+        how many articles hold each (0: not counted), closest first; some may
+        be no published article's any more (known_words tells). One or two
+        queries."""
+
 
 def current_backend() -> SearchBackend:
     """The backend for the default database's engine."""

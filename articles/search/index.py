@@ -1,7 +1,10 @@
 """Keeping the search index in step with a bulk import.
 
 Every write keeps the index in step by itself (SQLite triggers, PostgreSQL
-generated columns; see migrations 0003 and 0005). On SQLite the insert trigger
+generated columns; see migrations 0003 and 0005), and so the vocabulary that
+"Did you mean" draws on (migration 0016: SQLite's fts5vocab tables read the
+index itself; PostgreSQL's word table is added to by a statement trigger, one
+statement for a whole chunk of the importer's rows). On SQLite the insert trigger
 indexes one row at a time, which for a 100,000-file import costs as much again
 as the rest of the import; `indexing_in_bulk` sets it aside for one chunk and
 indexes the chunk's new rows in one statement instead.
@@ -14,8 +17,11 @@ from collections.abc import Callable, Iterator
 
 from django.db import connection
 
-# The SQLite FTS5 table of migration 0003.
+# The SQLite FTS5 table of migration 0003, and its vocabulary (0013): a row
+# per term, and one per instance of a term.
 SEARCH_TABLE = "articles_article_search"
+VOCABULARY_TABLE = "articles_article_search_vocabulary"
+INSTANCES_TABLE = "articles_article_search_instances"
 COLUMNS = "title, question, answer, seo_keywords, subject_id"
 
 

@@ -4,9 +4,11 @@
     results.total, [(hit.article.title, hit.snippet) for hit in results.hits]
 
 What a reader types is cut into terms (terms.py); every term must
-match. If nothing matches, a last single word of three letters or more is
-tried again as a word's start ("photosynth"): only then, as a prefix is slow
-on SQLite.
+match. A last single word of three letters or more also matches as a word's
+start ("cardio" finds "cardiovascular"), after the articles with the word as
+typed: results come in two tiers, the whole words' matches ranked first, then
+the others that the prefix finds. If nothing matches, spelling.py looks for a
+spelling of the words that would ("Did you mean …").
 
 SQLite: the FTS5 table of migration 0003, ranked by bm25 (sqlite.py).
 PostgreSQL: the generated column `search_vector`, ranked by ts_rank_cd
@@ -42,6 +44,7 @@ from django.utils.safestring import SafeString, mark_safe
 from articles.models import Article, Subject
 
 from .backend import current_backend
+from .spelling import suggest_spelling
 from .terms import START, STOP, Term, as_prefix, fetch, parse_query, words_of
 
 CAP = 1000
@@ -76,19 +79,24 @@ class SearchResults:
     total: int
     hits: list[SearchHit]
     more: bool = False
+    # What to search instead, when nothing matched and a spelling would.
+    suggestion: str | None = None
 
 
 def search_articles(
     query: str, *, subject: Subject | None = None, offset: int = 0, limit: int = 20
 ) -> SearchResults:
     """Published articles matching `query` (in `subject`, if given), best first:
-    `limit` of them from `offset`, and how many there are (see CAP).
+    `limit` of them from `offset`, and how many there are (see CAP). When
+    nothing matches, a spelling that would match (`suggestion`).
 
     No query when nothing in `query` is a word; otherwise two to five (one to
-    count, one more to count again as a prefix, one or two to rank, one to load
-    the page's articles), each bounded by CAP whatever the number of matches;
-    on PostgreSQL, one more to set up the planner and, for terms of several
-    words, one to find their word pairs.
+    count the whole words' matches and the prefix's, one or two to rank each
+    of the two, one to load the page's articles), each bounded by CAP whatever
+    the number of matches; on PostgreSQL, one more to set up the planner and,
+    for terms of several words, one to find their word pairs. A search that
+    finds nothing costs up to eight more to look for a spelling, when three
+    words are misspelt (six on PostgreSQL; spelling.py).
     """
     terms = parse_query(query)
     if not terms:
@@ -97,14 +105,58 @@ def search_articles(
     subject_id = subject.pk if subject is not None else None
     with backend.planning():
         terms = backend.prepare(terms)
-        matches, title_matches = _counts(backend, terms, subject_id)
-        if not matches and (prefixed := as_prefix(terms)):
-            terms = prefixed
-            matches, title_matches = _counts(backend, terms, subject_id)
-        end = min(max(offset, 0) + max(limit, 0), CAP)
-        ids = _page_ids(backend, terms, subject_id, matches, title_matches, offset, end)
-        hits = _hits(backend, terms, ids)
-    return SearchResults(total=min(matches, CAP), hits=hits, more=matches > CAP)
+        tiers = [terms]
+        if prefixed := as_prefix(terms, beyond=True):
+            tiers.append(prefixed)
+        counts = _counts(backend, tiers, subject_id)
+        matches = sum(total for total, _ in counts)
+        ids = _tiers_page_ids(backend, tiers, counts, subject_id, offset, limit)
+        hits = _hits(backend, tiers[-1], ids)
+        suggestion = None if matches else _finding_spelling(backend, terms, subject_id)
+    return SearchResults(
+        total=min(matches, CAP),
+        hits=hits,
+        more=matches > CAP,
+        suggestion=suggestion,
+    )
+
+
+def _finding_spelling(backend, terms: list[Term], subject_id) -> str | None:
+    """A spelling of the terms that finds something (spelling.py), or None.
+    Its queries and one more, to find one article with the spelling's words
+    (two on PostgreSQL for terms of several words)."""
+    suggestion = suggest_spelling(backend, terms)
+    if suggestion is None:
+        return None
+    # Whole words: a prefix would cost more, and the words are the index's.
+    sql, params = backend.matching(
+        backend.prepare(parse_query(suggestion)), subject_id, False
+    )
+    [(found,)] = fetch(f"SELECT count(*) FROM ({sql} LIMIT 1) AS found", params)
+    return suggestion if found else None
+
+
+def _tiers_page_ids(backend, tiers, counts, subject_id, offset, limit) -> list[int]:
+    """The ids of a page of results, the first tier's matches (the words as
+    typed) before the second's (the last word as a prefix, only where it finds
+    more): no query for a tier the page does not reach."""
+    start = max(offset, 0)
+    end = min(start + max(limit, 0), CAP)
+    ids, tier_start = [], 0
+    for terms, (matches, title_matches) in zip(tiers, counts, strict=True):
+        tier_end = min(tier_start + matches, CAP)
+        if start < tier_end and end > tier_start:
+            ids += _page_ids(
+                backend,
+                terms,
+                subject_id,
+                matches,
+                title_matches,
+                max(start - tier_start, 0),
+                min(end, tier_end) - tier_start,
+            )
+        tier_start = tier_end
+    return ids
 
 
 def _page_ids(backend, terms, subject_id, matches, title_matches, start, end):
@@ -217,17 +269,36 @@ def highlight(snippet: str | None) -> SafeString:
 # The SQL that follows takes values as parameters only. Each method is one query.
 
 
-def _counts(backend, terms: list[Term], subject_id) -> tuple[int, int]:
-    """How many articles match, and (only past CAP) how many in the title: each
-    up to CAP + 1. One query."""
-    title_sql, title_params = backend.matching(terms, subject_id, True)
-    sql, params = backend.matching(terms, subject_id, False)
-    counts = f"""
-        SELECT total, CASE WHEN total > %s THEN (
-            SELECT count(*) FROM ({title_sql} LIMIT %s) AS title_matches
-        ) END
-        FROM (SELECT count(*) AS total FROM ({sql} LIMIT %s) AS matches) AS counted
-    """
-    params = [CAP, *title_params, CAP + 1, *params, CAP + 1]
-    total, title_total = fetch(counts, params)[0]
-    return total, title_total or 0
+def _counts(backend, tiers: list[list[Term]], subject_id) -> list[tuple[int, int]]:
+    """For each tier, how many articles match, and (only past CAP) how many in
+    the title: each up to CAP + 1. A tier after the CAP is reached counts 0,
+    and is not read. One query."""
+    # Materialized: each count is made once, however often it is mentioned.
+    ctes, params, reached = [], [], "0"
+    for number, terms in enumerate(tiers):
+        sql, sql_params = backend.matching(terms, subject_id, False)
+        count = f"(SELECT count(*) FROM ({sql} LIMIT %s) AS matches)"
+        if number == 0:
+            ctes.append(f"tier0 AS MATERIALIZED (SELECT {count} AS total0)")
+            params += [*sql_params, CAP + 1]
+        else:
+            # Read only while the tiers before it hold no more than CAP.
+            ctes.append(
+                f"tier{number} AS MATERIALIZED (SELECT *, CASE WHEN {reached} <= %s "
+                f"THEN {count} ELSE 0 END AS total{number} FROM tier{number - 1})"
+            )
+            params += [CAP, *sql_params, CAP + 1]
+        reached += f" + total{number}"
+    columns = []
+    for number, terms in enumerate(tiers):
+        sql, sql_params = backend.matching(terms, subject_id, True)
+        columns.append(
+            f"total{number}, CASE WHEN total{number} > %s THEN ("
+            f"SELECT count(*) FROM ({sql} LIMIT %s) AS title_matches) END"
+        )
+        params += [CAP, *sql_params, CAP + 1]
+    sql = (
+        f"WITH {', '.join(ctes)} SELECT {', '.join(columns)} FROM tier{len(tiers) - 1}"
+    )
+    row = fetch(sql, params)[0]
+    return [(row[n], row[n + 1] or 0) for n in range(0, len(row), 2)]

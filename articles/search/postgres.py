@@ -11,7 +11,7 @@ import dataclasses
 
 from django.db import connection, transaction
 
-from .terms import SNIPPET_WORDS, START, STOP, Term, fetch
+from .terms import SNIPPET_WORDS, START, STOP, Term, fetch, whole
 
 
 class PostgresSearch:
@@ -70,10 +70,37 @@ class PostgresSearch:
         ]
 
     @classmethod
-    def where(cls, terms, subject_id, title_only=False) -> tuple[str, list]:
+    def matched(cls, terms, hidden: bool = True, beyond=True) -> tuple[str, list]:
+        """The tsquery to match: a `beyond` term's leaves out what the same
+        terms, all whole, match (`!!`, which the GIN index answers itself),
+        unless not `beyond`.
+
+        A query with a prefix is `hidden` in a subquery, out of the planner's
+        sight: seeing one, it expects the index's partial match to cost more
+        than reading every published row's tsvector (100 ms at 100,000 rows),
+        where a bitmap of the matching rows costs a third of that. Newest
+        first, it had better see it: it walks the date index and stops at the
+        page (15 ms, where the bitmap of every match takes 160)."""
         query, params = cls.tsquery(terms)
+        if not any(term.prefix for term in terms):
+            return query, params
+        if beyond and any(term.beyond for term in terms):
+            whole_query, whole_params = cls.tsquery(whole(terms))
+            query = f"{query} && !!{whole_query}"
+            params += whole_params
+        return (f"(SELECT {query})" if hidden else f"({query})"), params
+
+    @classmethod
+    def where(cls, terms, subject_id, title_only=False, hidden=True):
+        """In the title only, a `beyond` term still leaves out what the terms
+        all whole match anywhere: the first tier has those."""
+        query, params = cls.matched(terms, hidden, beyond=not title_only)
         vector = cls.TITLE if title_only else "articles_article.search_vector"
         sql = f"articles_article.status = 'published' AND {vector} @@ {query}"
+        if title_only and any(term.beyond for term in terms):
+            whole_query, whole_params = cls.tsquery(whole(terms))
+            sql += f" AND NOT (articles_article.search_vector @@ {whole_query})"
+            params += whole_params
         pairs = " & ".join(term.pairs for term in terms if term.pairs)
         if pairs and not title_only:
             sql += " AND articles_article.search_pairs @@ %s::tsquery"
@@ -102,9 +129,10 @@ class PostgresSearch:
 
     @classmethod
     def newest(cls, terms, subject_id, skip_title_matches, offset, limit):
-        where, params = cls.where(terms, subject_id)
+        where, params = cls.where(terms, subject_id, hidden=False)
         if skip_title_matches:
-            query, query_params = cls.tsquery(terms)
+            # The title matches, which the ranked title matches listed.
+            query, query_params = cls.matched(terms, hidden=False, beyond=False)
             where += f" AND NOT ({cls.TITLE} @@ {query})"
             params += query_params
         sql = f"""
@@ -139,6 +167,40 @@ class PostgresSearch:
         query, params = cls.tsquery(terms)
         sql = f"ts_headline('english'::regconfig, articles_article.answer, {query}, %s)"
         return sql, [*params, cls.HEADLINE]
+
+    # Did you mean … (spelling.py): the word table of migration 0016.
+
+    # Candidates per misspelt word, at most, before they are checked.
+    CLOSE_WORDS = 10
+
+    @classmethod
+    def known_words(cls, words: list[str]) -> set[str]:
+        """Those of `words` that some published article holds, or that the
+        configuration drops (a stop word is never misspelt). One query: an
+        index lookup each, through the GIN index of published rows."""
+        sql = """
+            SELECT word FROM unnest(%s::text[]) AS word
+            WHERE numnode(plainto_tsquery('english'::regconfig, word)) = 0
+                OR EXISTS (
+                    SELECT 1 FROM articles_article WHERE status = 'published'
+                    AND search_vector @@ plainto_tsquery('english'::regconfig, word)
+                )
+        """
+        return {row[0] for row in fetch(sql, [words])}
+
+    @classmethod
+    def close_words(cls, word: str) -> list[tuple[str, int]]:
+        """Words spelt like `word` (pg_trgm's similarity, over the trigram
+        index), closest first, from the table of the words articles were
+        published with: whether one still is is for known_words to tell. How
+        many articles hold each is not counted (0). One query."""
+        sql = """
+            SELECT word, 0 FROM articles_search_word
+            WHERE word %% %s
+                AND numnode(plainto_tsquery('english'::regconfig, word)) > 0
+            ORDER BY similarity(word, %s) DESC, word LIMIT %s
+        """
+        return fetch(sql, [word, word, cls.CLOSE_WORDS])
 
 
 def _pairs_tsquery(words: dict[int, str]) -> str:

@@ -26,11 +26,14 @@ START, STOP = "\ue000", "\ue001"
 @dataclasses.dataclass(frozen=True)
 class Term:
     """Words that must occur together, in order; `prefix`: the (single) word may
-    be the start of a longer one."""
+    be the start of a longer one; `beyond` (with `prefix`): only the articles
+    that the terms with this word whole would not find, so that the prefix's
+    matches can follow the whole word's without repeating them."""
 
     text: str
     quoted: bool = False
     prefix: bool = False
+    beyond: bool = False
     # PostgreSQL: a tsquery of the pairs of words that follow each other in it.
     pairs: str = ""
 
@@ -56,15 +59,21 @@ def words_of(text: str) -> list[str]:
     return "".join(c if c.isalnum() else " " for c in text).split()
 
 
-def as_prefix(terms: list[Term]) -> list[Term] | None:
-    """The terms with the last one matching as a word's start, or None if it is
-    quoted or not a single word of MIN_PREFIX_CHARS letters or more."""
+def as_prefix(terms: list[Term], *, beyond: bool = False) -> list[Term] | None:
+    """The terms with the last one matching as a word's start (only beyond the
+    whole word's matches, if `beyond`), or None if it is quoted or not a single
+    word of MIN_PREFIX_CHARS letters or more."""
     last = terms[-1] if terms else None
     if last is None or last.quoted or " " in last.text:
         return None
     if len(last.text) < MIN_PREFIX_CHARS:
         return None
-    return [*terms[:-1], Term(last.text, prefix=True)]
+    return [*terms[:-1], Term(last.text, prefix=True, beyond=beyond)]
+
+
+def whole(terms: list[Term]) -> list[Term]:
+    """The terms with every word matched whole, as typed."""
+    return [Term(term.text, term.quoted, pairs=term.pairs) for term in terms]
 
 
 def fetch(sql: str, params: list) -> list[tuple]:

@@ -158,7 +158,7 @@ def importers_group() -> Group:
 
 
 def writers_group() -> Group:
-    """The "Writers" role of migration 0013, editors who may not publish (made
+    """The "Writers" role of migration 0014, editors who may not publish (made
     again if a transactional test emptied the database since)."""
     group, _ = Group.objects.get_or_create(name="Writers")
     group.permissions.add(

@@ -231,14 +231,15 @@ def test_a_phrase_may_hold_small_words_and_several_phrases_may_be_asked():
     assert titles('"living cost" "acute inflammation"') == []
 
 
-def test_the_last_word_is_taken_as_a_start_only_when_nothing_else_matches():
+def test_the_last_word_is_also_taken_as_a_start_after_its_whole_word_matches():
     make_article("photo", title="Photosynthesis in leaves")
+    make_article("cellulose", title="Cellulose fibres", date="2024-12-08")
     make_article("cell", title="Cell walls")
-    make_article("cellulose", title="Cellulose fibres")
 
     assert titles("photosynth") == ["Photosynthesis in leaves"]
     assert titles("leaves photosynth") == ["Photosynthesis in leaves"]
-    assert titles("cell") == ["Cell walls"]
+    # The whole word first, though the longer one's article is newer.
+    assert titles("cell") == ["Cell walls", "Cellulose fibres"]
     assert titles("cellul") == ["Cellulose fibres"]
     assert titles('"photosynth"') == titles("ph") == titles("photosynth leaves") == []
 
