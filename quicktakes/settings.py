@@ -149,7 +149,7 @@ PAGE_CACHE_SEARCH_SLOTS = int(os.environ.get("PAGE_CACHE_SEARCH_SLOTS", "1000"))
 REDIS_URL = os.environ.get("REDIS_URL", "")
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "quicktakes.redis_cache.ReusedClientRedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "quicktakes"),
     }
