@@ -200,6 +200,22 @@ def _full_page_png(driver: webdriver.Chrome, width: int) -> bytes:
     return base64.b64decode(shot["data"])
 
 
+TEST_PASSWORD = "a-long-test-password"
+
+
+def log_in_to_admin(driver: webdriver.Chrome, base_url: str, username: str) -> None:
+    """Log `username` (whose password is TEST_PASSWORD) in to the admin, in a
+    browser cleared of cookies, and empty the console log for the test."""
+    driver.delete_all_cookies()
+    driver.get(f"{base_url}/admin/login/")
+    driver.find_element(By.NAME, "username").send_keys(username)
+    driver.find_element(By.NAME, "password").send_keys(TEST_PASSWORD)
+    submit = driver.find_element(By.CSS_SELECTOR, "input[type=submit]")
+    wait_for_next_page(driver, submit.click)
+    assert "/admin/login/" not in driver.current_url
+    console_errors(driver)
+
+
 def wait_for_next_page(driver: webdriver.Chrome, action) -> None:
     """Do `action` (a click that submits or follows a link), then wait until
     the next page has replaced this one and finished loading. A click returns

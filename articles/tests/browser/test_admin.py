@@ -14,7 +14,13 @@ from selenium.webdriver.support.wait import WebDriverWait
 from articles.models import Article, RelatedLink
 
 from ..factories import make_article
-from .chromium import console_errors, save_screenshots, wait_for_next_page
+from .chromium import (
+    TEST_PASSWORD,
+    console_errors,
+    log_in_to_admin,
+    save_screenshots,
+    wait_for_next_page,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -22,15 +28,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def logged_in(browser, live_server):
     """The module's Chromium, logged in to the admin as an editor."""
-    User.objects.create_superuser("edna", "edna@example.com", "a-long-test-password")
-    browser.delete_all_cookies()
-    browser.get(f"{live_server.url}/admin/login/")
-    browser.find_element(By.NAME, "username").send_keys("edna")
-    browser.find_element(By.NAME, "password").send_keys("a-long-test-password")
-    submit = browser.find_element(By.CSS_SELECTOR, "input[type=submit]")
-    wait_for_next_page(browser, submit.click)
-    assert "/admin/login/" not in browser.current_url
-    console_errors(browser)  # start each test with an empty console log
+    User.objects.create_superuser("edna", "edna@example.com", TEST_PASSWORD)
+    log_in_to_admin(browser, live_server.url, "edna")
     return browser
 
 

@@ -17,7 +17,9 @@ from articles.models import Article, Editing
 
 from ..factories import make_article
 from .chromium import (
+    TEST_PASSWORD,
     console_errors,
+    log_in_to_admin,
     save_screenshots,
     start_chromium,
     wait_for_next_page,
@@ -25,7 +27,7 @@ from .chromium import (
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "a-long-test-password"
+PASSWORD = TEST_PASSWORD
 
 
 @pytest.fixture
@@ -38,14 +40,7 @@ def second_browser(tmp_path_factory):
 
 def log_in(browser, live_server, name: str):
     User.objects.create_superuser(name, f"{name}@example.com", PASSWORD)
-    browser.delete_all_cookies()
-    browser.get(f"{live_server.url}/admin/login/")
-    browser.find_element(By.NAME, "username").send_keys(name)
-    browser.find_element(By.NAME, "password").send_keys(PASSWORD)
-    submit = browser.find_element(By.CSS_SELECTOR, "input[type=submit]")
-    wait_for_next_page(browser, submit.click)
-    assert "/admin/login/" not in browser.current_url
-    console_errors(browser)
+    log_in_to_admin(browser, live_server.url, name)
     return browser
 
 

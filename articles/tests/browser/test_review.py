@@ -13,27 +13,18 @@ from articles.models import Article, Status
 
 from ..factories import make_article, writers_group
 from .chromium import (
+    TEST_PASSWORD,
     axe_violations,
     console_errors,
     format_violations,
+    log_in_to_admin,
     save_screenshots,
     wait_for_next_page,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "a-long-test-password"
-
-
-def log_in(browser, live_server, username: str) -> None:
-    browser.delete_all_cookies()
-    browser.get(f"{live_server.url}/admin/login/")
-    browser.find_element(By.NAME, "username").send_keys(username)
-    browser.find_element(By.NAME, "password").send_keys(PASSWORD)
-    submit = browser.find_element(By.CSS_SELECTOR, "input[type=submit]")
-    wait_for_next_page(browser, submit.click)
-    assert "/admin/login/" not in browser.current_url
-    console_errors(browser)  # from here on, the console's log is this test's
+PASSWORD = TEST_PASSWORD
 
 
 def click(browser, by, value) -> None:
@@ -52,7 +43,7 @@ def test_a_writer_submits_a_draft_and_an_editor_who_may_publish_approves_it(
     User.objects.create_superuser("edna", "edna@example.com", PASSWORD)
     draft = make_article("comets", title="What are comets?", status=Status.DRAFT)
 
-    log_in(browser, live_server, "wes")
+    log_in_to_admin(browser, live_server.url, "wes")
     browser.get(f"{live_server.url}/admin/articles/article/{draft.pk}/change/")
     click(browser, By.CSS_SELECTOR, f".object-tools a[href$='/{draft.pk}/review/']")
     assert not browser.find_elements(By.ID, "review-decision")  # not the writer's
@@ -62,7 +53,7 @@ def test_a_writer_submits_a_draft_and_an_editor_who_may_publish_approves_it(
     assert "Submitted by wes" in browser.find_element(By.ID, "open-review").text
     assert Article.objects.get(pk=draft.pk).status == Status.DRAFT
 
-    log_in(browser, live_server, "edna")
+    log_in_to_admin(browser, live_server.url, "edna")
     browser.get(f"{live_server.url}/admin/articles/article/")
     click(browser, By.CSS_SELECTOR, ".object-tools a[href$='/worklists/review/']")
     row = browser.find_element(By.CSS_SELECTOR, "#awaiting-review tbody tr")
