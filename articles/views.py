@@ -25,7 +25,16 @@ from articles.fileformat.limits import SLUG_PATTERN, article_url
 from articles.search.terms import MAX_QUERY_CHARS
 
 from .models import Article, Redirect, Status, Subject
-from .page_cache import cached_page, page_number
+from .page_cache import (
+    SUBJECTS,
+    article_key,
+    cached_page,
+    newest_key,
+    page_number,
+    shows,
+    subject_key,
+)
+from .page_cache.versions import MORE_FROM_SUBJECT
 from .search import search_articles
 from .sitemaps import SITEMAPS, needs_index
 from .structured_data import Crumb, article_json_ld
@@ -33,7 +42,6 @@ from .structured_data import Crumb, article_json_ld
 PAGE_SIZE = 20
 LATEST_COUNT = 10
 SUGGESTION_COUNT = 6
-MORE_FROM_SUBJECT = 5
 
 
 def search_text(value: str) -> str | None:
@@ -88,6 +96,7 @@ def subject_index(request):
 def subject_detail(request, subject_slug):
     """A subject's questions, newest first, a page at a time. Four queries."""
     subject = get_object_or_404(Subject, slug=subject_slug)
+    shows(request, subject_key(subject.pk), SUBJECTS)
     articles = Article.objects.published().filter(subject=subject).for_listing()
     page = _page(request, articles)
     crumbs = [_learn_crumb(), Crumb(subject.name, subject.get_absolute_url())]
@@ -124,6 +133,7 @@ def article_detail(request, subject_slug, slug):
         if moved_to is None:
             raise Http404("No such article")
         return HttpResponsePermanentRedirect(moved_to)
+    shows(request, article_key(article.pk), newest_key(article.subject_id), SUBJECTS)
     return render_article(request, article)
 
 

@@ -2,7 +2,7 @@
 look for them.
 
 Owns the tables and the rules that live on rows and querysets: `content` (subjects,
-articles, related links, redirects, the content version), `editing` (who has
+articles, related links, redirects, the versions of what pages show), `editing` (who has
 an article's form open), `import_batches` (each import run, every file's
 outcome) and `reviews` (review before publish). May import the file format
 (`articles.fileformat`) and nothing else of the project: no views, admin,
@@ -12,9 +12,9 @@ importing or search (import-linter checks this).
 from .content import (
     Article,
     ArticleQuerySet,
-    ContentVersion,
     Redirect,
     RelatedLink,
+    ShownVersion,
     Status,
     Subject,
     SubjectQuerySet,
@@ -26,7 +26,6 @@ from .reviews import Review, ReviewQuerySet
 __all__ = [
     "Article",
     "ArticleQuerySet",
-    "ContentVersion",
     "Editing",
     "ImportBatch",
     "ImportedFile",
@@ -35,6 +34,7 @@ __all__ = [
     "RelatedLink",
     "Review",
     "ReviewQuerySet",
+    "ShownVersion",
     "Status",
     "Subject",
     "SubjectQuerySet",
