@@ -35,6 +35,7 @@ from .page_cache import (
     subject_key,
 )
 from .page_cache.versions import MORE_FROM_SUBJECT
+from .rendering import has_math, render_answer
 from .search import search_articles
 from .sitemaps import SITEMAPS, needs_index
 from .structured_data import Crumb, article_json_ld
@@ -159,6 +160,8 @@ def render_article(request, article: Article, *, preview: bool = False):
         "breadcrumbs": crumbs,
         "canonical_url": request.build_absolute_uri(article.url),
         "json_ld": article_json_ld(article, crumbs, request.build_absolute_uri),
+        "answer_html": render_answer(article.answer),
+        "answer_has_math": has_math(article.answer),
         "preview": preview,
     }
     response = render(request, "articles/article_detail.html", context)

@@ -97,6 +97,18 @@ APPEND_SLASH = False
 
 TEMPLATES = [
     {
+        # The public pages (templates/jinja2/): see articles/templating.py.
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [BASE_DIR / "templates" / "jinja2"],
+        "APP_DIRS": False,
+        "OPTIONS": {
+            "environment": "articles.templating.environment",
+            "autoescape": True,
+            "auto_reload": DEBUG,
+            "context_processors": ["articles.context_processors.site"],
+        },
+    },
+    {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
