@@ -24,6 +24,7 @@ from django.views.decorators.http import require_safe
 from articles.fileformat.limits import SLUG_PATTERN, article_url
 from articles.search.terms import MAX_QUERY_CHARS
 
+from . import page_reads
 from .models import Article, Redirect, Status, Subject
 from .page_cache import (
     SUBJECTS,
@@ -122,9 +123,7 @@ def article_detail(request, subject_slug, slug):
     """The article at its file's URL. Four queries whatever its links. A URL the
     article had before answers 301 to its URL now, in one hop."""
     url = article_url(subject_slug, slug)
-    article = (
-        Article.objects.published().select_related("subject").filter(url=url).first()
-    )
+    article = page_reads.published_article_at(url)
     if article is None:
         moved_to = (
             Redirect.objects.filter(old_url=url, article__status=Status.PUBLISHED)
@@ -141,12 +140,9 @@ def article_detail(request, subject_slug, slug):
 def render_article(request, article: Article, *, preview: bool = False):
     """The article page. Three queries. A preview (of a draft, for staff) is
     marked as such, kept out of every cache and asks not to be indexed."""
-    related = article.related_articles()
-    more = (
-        Article.objects.published()
-        .filter(subject=article.subject)
-        .exclude(pk__in=[article.pk, *(other.pk for other in related)])
-        .for_listing()[:MORE_FROM_SUBJECT]
+    related = page_reads.related_articles(article)
+    more = page_reads.newest_of_subject(
+        article, leaving_out=related, count=MORE_FROM_SUBJECT
     )
     crumbs = [
         _learn_crumb(),
