@@ -23,7 +23,9 @@ from collections.abc import Callable, Iterator, Mapping
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.signals import setting_changed
 from django.db import connection
+from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.template.response import SimpleTemplateResponse
 from django.urls import Resolver404, resolve
@@ -235,13 +237,35 @@ def page_key(request: HttpRequest, spec: CachedView) -> tuple[str, str]:
     query = spec.query(request.GET).urlencode()
     if query:
         address += "?" + query
-    digest = hashlib.blake2b(address.encode(), digest_size=16).digest()
+    digest = hashlib.blake2b(
+        (served_with() + address).encode(), digest_size=16
+    ).digest()
     if not spec.shared_slots:
         return "page:" + digest.hex(), address
     slots = max(settings.PAGE_CACHE_SEARCH_SLOTS, 1)  # 0 would divide by zero
     slot = int.from_bytes(digest[:8], "big") % slots
     path = hashlib.blake2b(request.path.encode(), digest_size=16).hexdigest()
     return f"page:{path}:{slot}", address
+
+
+@functools.cache
+def served_with() -> str:
+    """What the settings put on a kept page besides its content: the
+    Content-Security-Policy headers, which django-csp sets below the page
+    cache. Part of every page's key, so that pages kept under another policy
+    are never served."""
+    return repr(
+        [
+            getattr(settings, "CONTENT_SECURITY_POLICY", None),
+            getattr(settings, "CONTENT_SECURITY_POLICY_REPORT_ONLY", None),
+        ]
+    )
+
+
+@receiver(setting_changed)
+def _policy_changed(setting: str, **_signal) -> None:
+    if setting.startswith("CONTENT_SECURITY_POLICY"):
+        served_with.cache_clear()
 
 
 def _may_keep(response: HttpResponse) -> bool:
