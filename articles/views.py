@@ -112,9 +112,7 @@ def article_detail(request, subject_slug, slug):
     """The article at its file's URL. Four queries whatever its links. A URL the
     article had before answers 301 to its URL now, in one hop."""
     url = article_url(subject_slug, slug)
-    article = (
-        Article.objects.published().select_related("subject").filter(url=url).first()
-    )
+    article = Article.objects.published().for_page().filter(url=url).first()
     if article is None:
         moved_to = (
             Redirect.objects.filter(old_url=url, article__status=Status.PUBLISHED)
