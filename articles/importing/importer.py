@@ -26,7 +26,14 @@ from django.utils import timezone
 
 from articles.fileformat.article_record import ArticleRecord
 from articles.fileformat.fingerprints import same_file
-from articles.models import Article, Redirect, RelatedLink, Status, Subject
+from articles.models import (
+    RENDERED_FIELDS,
+    Article,
+    Redirect,
+    RelatedLink,
+    Status,
+    Subject,
+)
 from articles.page_cache import content_changed
 from articles.rendering import RenderedAnswer
 
@@ -284,8 +291,9 @@ class _Batch:
 
 
 def locked_articles():
-    """Articles, to be read locked until the transaction ends (only their rows)."""
-    return Article.objects.select_for_update(of=("self",))
+    """Articles, to be read locked until the transaction ends (only their rows),
+    without their answers' HTML, which the import never reads."""
+    return Article.objects.select_for_update(of=("self",)).defer(*RENDERED_FIELDS)
 
 
 def redirected_elsewhere(urls: Iterable[str]) -> dict[str, str]:
