@@ -23,7 +23,7 @@ from django_tasks_db import DatabaseBackend
 
 from articles.importing.revisions import write_revisions
 from articles.models import Article, Status
-from articles.page_cache import content_changed
+from articles.page_cache import articles_changed
 from articles.reviews import close_reviews_of
 
 # The revisions the schedule keeps are commented so (and have no user).
@@ -106,7 +106,7 @@ def _write(due: list[Article], run: ScheduleRun, now: datetime) -> None:
     Article.objects.filter(pk__in=ids, publish_at__lte=now).update(publish_at=None)
     Article.objects.filter(pk__in=ids, unpublish_at__lte=now).update(unpublish_at=None)
     # update() sends no signal: the pages that showed (or hid) them retire here.
-    content_changed()
+    articles_changed(ids)
     close_reviews_of(run.published, user=None)
     notes = [(pk, PUBLISHED_NOTE) for pk in run.published]
     notes += [(pk, UNPUBLISHED_NOTE) for pk in run.unpublished]

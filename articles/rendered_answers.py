@@ -21,7 +21,7 @@ from django_tasks_db.models import DBTaskResult
 
 from articles.importing.bulk_writes import update_rows
 from articles.models import Article
-from articles.page_cache import content_changed
+from articles.page_cache import articles_changed
 from articles.rendering import rendered_answer
 
 BATCH_SIZE = 500
@@ -41,8 +41,9 @@ def render_stale_answers(
     """Render again every answer stored by another renderer version, in batches
     of `batch_size`, each one short transaction on its rows, locked against a
     concurrent save (which renders the answer itself); `on_progress` is told
-    the rows done after each. Returns how many rows were written. Three
-    queries a batch: the read, the write, the cached pages retired."""
+    the rows done after each. Returns how many rows were written. A few
+    queries a batch: the read, the write, and those retiring the pages that
+    show its articles (`articles_changed`: three, and one per subject)."""
     done = 0
     after = 0
     while True:
@@ -57,7 +58,7 @@ def render_stale_answers(
             if not rows:
                 return done
             update_rows(Article, [_rendered_row(pk, answer) for pk, answer in rows])
-            content_changed()
+            articles_changed([pk for pk, _ in rows])
         after = rows[-1][0]
         done += len(rows)
         if on_progress:

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from articles.importing.revisions import write_revisions
 from articles.models import Article, Review, Status
-from articles.page_cache import content_changed
+from articles.page_cache import articles_changed
 
 
 class ReviewRefused(ValueError):
@@ -57,7 +57,7 @@ def publish_reviewed(review: Review, *, user) -> Review:
             version=F("version") + 1,
         )
         # update() sends no signal: the pages that will show it retire here.
-        content_changed()
+        articles_changed([review.article_id])
         _record(review.article, "Published after review", "", user)
     return review
 

@@ -14,6 +14,12 @@ SLUG = SLUG_PATTERN
 SUBJECT = rf"^learn/(?P<subject_slug>{SLUG})"
 
 urlpatterns = [
+    # First: the page most requests are for, resolved on every request.
+    re_path(
+        rf"{SUBJECT}/questions/(?P<slug>{SLUG})/?$",
+        views.article_detail,
+        name="article",
+    ),
     path("", views.home, name="home"),
     path("learn/", views.subject_index, name="subject_index"),
     path("search/", views.search, name="search"),
@@ -32,10 +38,5 @@ urlpatterns = [
         rf"{SUBJECT}/feed/atom/$",
         cached_page(feeds.SubjectAtomFeed()),
         name="subject_atom",
-    ),
-    re_path(
-        rf"{SUBJECT}/questions/(?P<slug>{SLUG})/?$",
-        views.article_detail,
-        name="article",
     ),
 ]

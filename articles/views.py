@@ -19,13 +19,24 @@ from django.http import (
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 
 from articles.fileformat.limits import SLUG_PATTERN, article_url
 from articles.search.terms import MAX_QUERY_CHARS
 
+from . import page_reads
 from .models import Article, Redirect, Status, Subject
-from .page_cache import cached_page, page_number
+from .page_cache import (
+    SUBJECTS,
+    article_key,
+    cached_page,
+    newest_key,
+    page_number,
+    shows,
+    subject_key,
+)
+from .page_cache.versions import MORE_FROM_SUBJECT
 from .search import search_articles
 from .sitemaps import SITEMAPS, needs_index
 from .structured_data import Crumb, article_json_ld
@@ -33,7 +44,6 @@ from .structured_data import Crumb, article_json_ld
 PAGE_SIZE = 20
 LATEST_COUNT = 10
 SUGGESTION_COUNT = 6
-MORE_FROM_SUBJECT = 5
 
 
 def search_text(value: str) -> str | None:
@@ -88,6 +98,7 @@ def subject_index(request):
 def subject_detail(request, subject_slug):
     """A subject's questions, newest first, a page at a time. Four queries."""
     subject = get_object_or_404(Subject, slug=subject_slug)
+    shows(request, subject_key(subject.pk), SUBJECTS)
     articles = Article.objects.published().filter(subject=subject).for_listing()
     page = _page(request, articles)
     crumbs = [_learn_crumb(), Crumb(subject.name, subject.get_absolute_url())]
@@ -112,7 +123,7 @@ def article_detail(request, subject_slug, slug):
     """The article at its file's URL. Four queries whatever its links. A URL the
     article had before answers 301 to its URL now, in one hop."""
     url = article_url(subject_slug, slug)
-    article = Article.objects.published().for_page().filter(url=url).first()
+    article = page_reads.published_article_at(url)
     if article is None:
         moved_to = (
             Redirect.objects.filter(old_url=url, article__status=Status.PUBLISHED)
@@ -122,18 +133,16 @@ def article_detail(request, subject_slug, slug):
         if moved_to is None:
             raise Http404("No such article")
         return HttpResponsePermanentRedirect(moved_to)
+    shows(request, article_key(article.pk), newest_key(article.subject_id), SUBJECTS)
     return render_article(request, article)
 
 
 def render_article(request, article: Article, *, preview: bool = False):
     """The article page. Three queries. A preview (of a draft, for staff) is
     marked as such, kept out of every cache and asks not to be indexed."""
-    related = article.related_articles()
-    more = (
-        Article.objects.published()
-        .filter(subject=article.subject)
-        .exclude(pk__in=[article.pk, *(other.pk for other in related)])
-        .for_listing()[:MORE_FROM_SUBJECT]
+    related = page_reads.related_articles(article)
+    more = page_reads.newest_of_subject(
+        article, leaving_out=related, count=MORE_FROM_SUBJECT
     )
     crumbs = [
         _learn_crumb(),
@@ -147,6 +156,9 @@ def render_article(request, article: Article, *, preview: bool = False):
         "breadcrumbs": crumbs,
         "canonical_url": request.build_absolute_uri(article.url),
         "json_ld": article_json_ld(article, crumbs, request.build_absolute_uri),
+        # Rendered and sanitized when the article was written (rendering.py).
+        "answer_html": mark_safe(article.answer_html),
+        "answer_has_math": article.answer_has_math,
         "preview": preview,
     }
     response = render(request, "articles/article_detail.html", context)

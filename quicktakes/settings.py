@@ -68,12 +68,13 @@ MIDDLEWARE = [
     "quicktakes.host_check.HostCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # Above the page cache: cached pages are kept without the header and get
-    # the policy in force when they are served.
-    "csp.middleware.CSPMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",
     # Cached pages are answered here, before the session and everything below.
     "articles.page_cache.PageCacheMiddleware",
+    # Below the page cache: a kept page keeps its policy header, so a page
+    # from the cache costs no policy built again; the policy is part of every
+    # page's cache key, so a new policy is never served an old one's pages.
+    "csp.middleware.CSPMiddleware",
     # An admin address with a NUL byte answers 400 before any view queries it.
     "articles.admin.bad_input.RejectNulMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -96,6 +97,18 @@ WSGI_APPLICATION = "quicktakes.wsgi.application"
 APPEND_SLASH = False
 
 TEMPLATES = [
+    {
+        # The public pages (templates/jinja2/): see articles/templating.py.
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [BASE_DIR / "templates" / "jinja2"],
+        "APP_DIRS": False,
+        "OPTIONS": {
+            "environment": "articles.templating.environment",
+            "autoescape": True,
+            "auto_reload": DEBUG,
+            "context_processors": ["articles.context_processors.site"],
+        },
+    },
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "DIRS": [BASE_DIR / "templates"],

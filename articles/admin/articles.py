@@ -20,7 +20,7 @@ from articles import views
 from articles.fileformat.limits import MAX_CHARS, article_url
 from articles.importing.revisions import write_revisions
 from articles.models import Article, Redirect, RelatedLink, Status
-from articles.page_cache import content_changed
+from articles.page_cache import articles_changed
 from articles.rendering import render_answer
 from articles.reviews import close_reviews_of
 
@@ -229,7 +229,7 @@ class ArticleAdmin(EditConflictsAdmin, ArticleHistoryAdmin):
             and not link_form.cleaned_data.get("DELETE")
         ]
         form.instance.replace_related_links(kept)
-        content_changed()
+        articles_changed([form.instance.pk])
         if reversion.is_active():
             # The revision took the links as they were when the article was
             # saved, before these replaced them: take the article again.
@@ -273,8 +273,8 @@ class ArticleAdmin(EditConflictsAdmin, ArticleHistoryAdmin):
             ids = list(changing.values_list("pk", flat=True))
             # A version more: forms opened before may not overwrite the status.
             count = changing.update(status=status, version=F("version") + 1)
-            # update() sends no signal: retire the cached pages here.
-            content_changed()
+            # update() sends no signal: retire the pages that show them here.
+            articles_changed(ids)
             comment = f"{done.capitalize()} (status: {status})."
             write_revisions(((pk, comment) for pk in ids), user=request.user)
             if status == Status.PUBLISHED:

@@ -34,7 +34,7 @@ from articles.models import (
     Status,
     Subject,
 )
-from articles.page_cache import content_changed
+from articles.page_cache import articles_changed, links_resolved
 from articles.rendering import RenderedAnswer
 
 from . import outcomes
@@ -109,8 +109,7 @@ def import_files(
             if on_progress:
                 on_progress(done)  # between chunks: outside their transactions
         if batch.report.wrote_articles and not dry_run:
-            if resolve_related_links():
-                content_changed()
+            links_resolved(resolve_related_links())
         if strict and batch.report.failed and not dry_run:
             batch.report.rolled_back = True
             transaction.set_rollback(True)
@@ -124,16 +123,20 @@ def chunks(items: Iterable, size: int) -> Iterator[tuple]:
         yield chunk
 
 
-def resolve_related_links() -> int:
-    """Point every unresolved link at the article now at its URL. One query."""
+def resolve_related_links() -> list[int]:
+    """Point every unresolved link at the article now at its URL; the ids of
+    the articles whose links it pointed. Two queries."""
     unresolved = RelatedLink.objects.filter(
         target__isnull=True, target_url__in=Article.objects.values("url")
     )
-    return unresolved.update(
-        target=Subquery(
-            Article.objects.filter(url=OuterRef("target_url")).values("id")[:1]
+    sources = list(unresolved.values_list("article_id", flat=True).distinct())
+    if sources:
+        unresolved.update(
+            target=Subquery(
+                Article.objects.filter(url=OuterRef("target_url")).values("id")[:1]
+            )
         )
-    )
+    return sources
 
 
 class _Batch:
@@ -264,7 +267,9 @@ class _Batch:
         self.ensure_subjects(plan.records_to_write())
         written = plan.apply(self.subjects, self.now, current)
         if written:
-            content_changed()
+            updated = [article.pk for *_, article in plan.to_update]
+            created = {row["id"] for row in (each.row for each in written)}
+            articles_changed(updated, new_ids=created.difference(updated))
             if self.history is not None:
                 keep_history(written, **self.history)
         return decided

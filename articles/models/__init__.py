@@ -2,7 +2,7 @@
 look for them.
 
 Owns the tables and the rules that live on rows and querysets: `content` (subjects,
-articles, related links, redirects, the content version), `editing` (who has
+articles, related links, redirects, the versions of what pages show), `editing` (who has
 an article's form open), `import_batches` (each import run, every file's
 outcome) and `reviews` (review before publish). May import the file format
 (`articles.fileformat`) and the renderer (`articles.rendering`: a save stores
@@ -15,9 +15,9 @@ from .content import (
     SOURCE_ONLY_FIELDS,
     Article,
     ArticleQuerySet,
-    ContentVersion,
     Redirect,
     RelatedLink,
+    ShownVersion,
     Status,
     Subject,
     SubjectQuerySet,
@@ -31,7 +31,6 @@ __all__ = [
     "SOURCE_ONLY_FIELDS",
     "Article",
     "ArticleQuerySet",
-    "ContentVersion",
     "Editing",
     "ImportBatch",
     "ImportedFile",
@@ -40,6 +39,7 @@ __all__ = [
     "RelatedLink",
     "Review",
     "ReviewQuerySet",
+    "ShownVersion",
     "Status",
     "Subject",
     "SubjectQuerySet",

@@ -1,6 +1,6 @@
 """The content: subjects, articles, the ordered related links between articles,
-the redirects from URLs articles have left, and the content version that
-retires cached pages.
+the redirects from URLs articles have left, and the versions of what the
+public pages show, which retire cached pages.
 """
 
 from __future__ import annotations
@@ -97,12 +97,6 @@ class ArticleQuerySet(models.QuerySet):
         return self.filter(
             models.Q(publish_at__isnull=False) | models.Q(unpublish_at__isnull=False)
         )
-
-    def for_page(self) -> ArticleQuerySet:
-        """With its subject, and without the columns an article's page never
-        shows: the answer's Markdown (the page shows its stored HTML) and what
-        only an export reads. One query."""
-        return self.select_related("subject").defer(*SOURCE_ONLY_FIELDS)
 
     def without_answer(self) -> ArticleQuerySet:
         """Without the answer, as Markdown or as HTML, nor what only an export
@@ -390,6 +384,11 @@ class Article(models.Model):
                     *RENDERED_FIELDS,
                     "version",
                 }
+            # The subject it leaves, if it moves, for the page cache to retire
+            # that subject's pages too (its post_save handler reads it).
+            self.subject_before_save = (
+                old_subject if old_subject not in (None, self.subject_id) else None
+            )
             super().save(*args, **kwargs)
             # Links that named this URL before the article existed now reach it.
             RelatedLink.objects.filter(target__isnull=True, target_url=self.url).update(
@@ -618,17 +617,21 @@ class Redirect(models.Model):
             )
 
 
-class ContentVersion(models.Model):
-    """One row whose token changes with every change readers could see.
+class ShownVersion(models.Model):
+    """The version of one thing the public pages show; its token changes when
+    that thing changes as readers would see it.
 
-    Cached pages are stored under the token current when they were made, so a
-    new token retires all of them at once. It lives in the database, not the
-    cache, so the change and its new token commit together, and an import run
-    from a shell invalidates the pages cached by the web server's processes.
+    A cached page is kept with the tokens of what it shows, read in the same
+    snapshot as its content (articles/page_cache), and is current while they
+    are. The keys (`article:<id>`, `subject:<id>`, `newest:<id>`, `subjects`,
+    `site`) are page_cache's to name. A key with no row has never changed:
+    its token is "". The rows live in the database, not the cache, so a change
+    and its new tokens commit together, and an import run from a shell retires
+    the pages cached by the web server's processes.
     """
 
+    key = models.CharField(max_length=40, primary_key=True)
     token = models.CharField(max_length=32)
-    changed_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:
-        return f"content version {self.token}"
+        return f"{self.key} at {self.token}"

@@ -1,16 +1,11 @@
-"""Whole public pages kept in the cache until what they show changes.
+"""Keeping whole pages: `cached_page` marks a view whose pages
+`PageCacheMiddleware` keeps, each with the versions of what it shows
+(articles/page_cache/versions.py), read in the same snapshot as its content.
 
-Views marked with `cached_page` have their pages kept by `PageCacheMiddleware`.
-
-Every page is cached under its absolute URL together with the content version
-(`ContentVersion.token`) that was current when it was rendered. A change that
-readers could see (an article, subject or related link saved or deleted, an
-import that wrote something) stores a new token in the same transaction, which
-retires every cached page at once: nothing has to know which pages showed the
-changed article (its own, its subject's, the home page, the feeds, the pages
-that link to it, the search results). Reading the token costs one small query
-per request; in return the cache backend may be anything, shared or not, and
-an import run from a shell invalidates the web server's pages.
+A view says what its page shows with `shows(request, key, ...)`; a page that
+says nothing shows `site`, which every change moves. A kept page is served
+while those versions are current: one small query per request, whatever the
+cache backend (shared or not).
 
 A page's key is its address with only the query parameters its view reads
 (`cached_page(reads=...)`, normalised): tracking parameters and anything
@@ -20,59 +15,24 @@ what bounds the cache's size against a client sweeping addresses.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import hashlib
-import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.signals import setting_changed
 from django.db import connection
-from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.template.response import SimpleTemplateResponse
 from django.urls import Resolver404, resolve
 from django.utils.cache import patch_cache_control, set_response_etag
 from django.utils.http import urlencode
 
-from .models import Article, ContentVersion, Subject
-
-
-def current_token() -> str | None:
-    """The content version now, or None if its row is gone. One query, in plain
-    SQL: it runs on every page view, and the ORM would cost more than the query."""
-    with connection.cursor() as cursor:
-        cursor.execute(_TOKEN_SQL)
-        row = cursor.fetchone()
-    return row[0] if row else None
-
-
-_TOKEN_SQL = "SELECT {token} FROM {table} WHERE {id} = 1".format(
-    token=connection.ops.quote_name("token"),
-    table=connection.ops.quote_name(ContentVersion._meta.db_table),
-    id=connection.ops.quote_name("id"),
-)
-
-
-def content_changed(**_signal_arguments) -> None:
-    """Retire every cached page. Call it inside the transaction that made the
-    change, so the two commit (or roll back) together. One query."""
-    if not ContentVersion.objects.filter(pk=1).update(token=uuid.uuid4().hex):
-        ContentVersion.objects.create(pk=1, token=uuid.uuid4().hex)
-
-
-def connect_signals() -> None:
-    """Saving or deleting an article or a subject retires the cached pages.
-
-    Related links are written with their article, which is saved with them (the
-    admin's form and actions); a signal per link would cost a query per link.
-    Bulk writes send no signals: the importer calls `content_changed` itself.
-    """
-    for model in (Article, Subject):
-        post_save.connect(content_changed, sender=model, dispatch_uid=f"pc-{model}")
-        post_delete.connect(content_changed, sender=model, dispatch_uid=f"pd-{model}")
-
+from .versions import SITE, current_tokens
 
 Normaliser = Callable[[str], str | None]
 
@@ -132,10 +92,11 @@ def cached_page(
     query string alike): one it forgot to declare is never there, in a fresh
     render as in the cache.
 
-    The content version is read before the view runs: a change that commits
-    while the page renders leaves the page under the older version, which no
-    later request matches. Browsers get an ETag and revalidate every time, so
-    the next reader after an edit sees it.
+    The view runs in a read snapshot (`read_snapshot`), and the versions of
+    what its page shows are read in the same snapshot after it: a change that
+    commits while the page renders leaves the page with the versions from
+    before, which no later request matches. Browsers get an ETag and
+    revalidate every time, so the next reader after an edit sees it.
     """
     spec = CachedView(dict(reads or {}), shared_slots)
 
@@ -143,22 +104,60 @@ def cached_page(
         @functools.wraps(view)
         def render_and_mark(request: HttpRequest, *args, **kwargs) -> HttpResponse:
             _keep_only_what_is_read(request, spec)
-            token = current_token()
-            response = view(request, *args, **kwargs)
-            if isinstance(response, SimpleTemplateResponse):
-                response.render()
-            if token is not None and _may_keep(response):
+            request.page_shows = []
+            with read_snapshot():
+                response = view(request, *args, **kwargs)
+                if isinstance(response, SimpleTemplateResponse):
+                    response.render()
+                if _may_keep(response):
+                    keys = tuple(dict.fromkeys(request.page_shows)) or (SITE,)
+                    response.page_cache_shown = (keys, current_tokens(keys))
+            if _may_keep(response):
                 patch_cache_control(
                     response, public=True, max_age=0, must_revalidate=True
                 )
                 set_response_etag(response)
-                response.page_cache_token = token
             return response
 
         render_and_mark.cached_view = spec
         return render_and_mark
 
     return decorate if view is None else decorate(view)
+
+
+def shows(request: HttpRequest, *keys: str) -> None:
+    """Say that the page being rendered shows what `keys` name
+    (articles/page_cache/versions.py): it is kept until one of them changes.
+    A page that says nothing shows `site`, which every change moves."""
+    request.page_shows.extend(keys)
+
+
+@contextlib.contextmanager
+def read_snapshot() -> Iterator[None]:
+    """Every query inside sees the database as of one moment: a read-only
+    transaction, REPEATABLE READ on PostgreSQL, a deferred one on SQLite (in
+    WAL mode its reads share one snapshot and never block a writer; the
+    settings' IMMEDIATE transactions would take the write lock). Inside a
+    transaction already (a test's), that transaction is the snapshot."""
+    if connection.in_atomic_block:
+        yield
+        return
+    begin = _SNAPSHOT_BEGIN.get(connection.vendor, "BEGIN")
+    with connection.cursor() as cursor:
+        cursor.execute(begin)
+    try:
+        yield
+    finally:
+        # Nothing to keep: a read-only transaction ends alike either way, and
+        # on PostgreSQL a failed query leaves one that only ROLLBACK ends.
+        with connection.cursor() as cursor:
+            cursor.execute("ROLLBACK")
+
+
+_SNAPSHOT_BEGIN = {
+    "postgresql": "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+    "sqlite": "BEGIN DEFERRED",
+}
 
 
 def _keep_only_what_is_read(request: HttpRequest, spec: CachedView) -> None:
@@ -168,8 +167,8 @@ def _keep_only_what_is_read(request: HttpRequest, spec: CachedView) -> None:
 
 
 class PageCacheMiddleware:
-    """Answer a GET or HEAD from the cache while the page's content version is
-    current; keep what `cached_page` views answer.
+    """Answer a GET or HEAD from the cache while the versions of what the page
+    shows are current; keep what `cached_page` views answer.
 
     It sits near the top of MIDDLEWARE so that a cached page skips the session,
     CSRF, authentication and the view; the page is kept as those left it (with
@@ -188,14 +187,15 @@ class PageCacheMiddleware:
             return self.get_response(request)
         key, address = page_key(request, spec)
         stored = cache.get(key)
-        if stored is not None and stored[1] == address:
-            if stored[0] == current_token():
+        if stored is not None and stored[0] == address:
+            keys, tokens = stored[1]
+            if current_tokens(keys) == tokens:
                 return stored[2]
         response = self.get_response(request)
-        token = getattr(response, "page_cache_token", None)
-        if token is not None and _may_keep(response):
-            del response.page_cache_token
-            entry = (token, address, response)
+        shown = getattr(response, "page_cache_shown", None)
+        if shown is not None and _may_keep(response):
+            del response.page_cache_shown
+            entry = (address, shown, response)
             cache.set(key, entry, settings.PAGE_CACHE_SECONDS)
         return response
 
@@ -237,13 +237,35 @@ def page_key(request: HttpRequest, spec: CachedView) -> tuple[str, str]:
     query = spec.query(request.GET).urlencode()
     if query:
         address += "?" + query
-    digest = hashlib.blake2b(address.encode(), digest_size=16).digest()
+    digest = hashlib.blake2b(
+        (served_with() + address).encode(), digest_size=16
+    ).digest()
     if not spec.shared_slots:
         return "page:" + digest.hex(), address
     slots = max(settings.PAGE_CACHE_SEARCH_SLOTS, 1)  # 0 would divide by zero
     slot = int.from_bytes(digest[:8], "big") % slots
     path = hashlib.blake2b(request.path.encode(), digest_size=16).hexdigest()
     return f"page:{path}:{slot}", address
+
+
+@functools.cache
+def served_with() -> str:
+    """What the settings put on a kept page besides its content: the
+    Content-Security-Policy headers, which django-csp sets below the page
+    cache. Part of every page's key, so that pages kept under another policy
+    are never served."""
+    return repr(
+        [
+            getattr(settings, "CONTENT_SECURITY_POLICY", None),
+            getattr(settings, "CONTENT_SECURITY_POLICY_REPORT_ONLY", None),
+        ]
+    )
+
+
+@receiver(setting_changed)
+def _policy_changed(setting: str, **_signal) -> None:
+    if setting.startswith("CONTENT_SECURITY_POLICY"):
+        served_with.cache_clear()
 
 
 def _may_keep(response: HttpResponse) -> bool:

@@ -90,7 +90,7 @@ def remove_columns(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("articles", "0016_search_spelling"),
+        ("articles", "0017_shown_versions"),
     ]
 
     operations = [

@@ -1,0 +1,45 @@
+"""Whole public pages kept in the cache until what they show changes.
+
+Two parts:
+- `keeping`: `cached_page` marks a view whose pages `PageCacheMiddleware`
+  keeps, under a key made of the parameters the view reads, with the versions
+  of what the page shows (`shows`), read in one snapshot with its content;
+- `versions`: those versions, and the calls that move them when articles or
+  subjects change (`articles_changed`, `links_resolved`, `subjects_changed`,
+  and the save and delete signals), in the transaction of the change.
+
+So an edit retires the pages that show the changed article (its own page, the
+pages that link to it, its subject's listings, and the home page, the feeds,
+search and the sitemap, which show everything), and every other kept page
+stays.
+"""
+
+from .keeping import PageCacheMiddleware, cached_page, page_key, page_number, shows
+from .versions import (
+    SITE,
+    SUBJECTS,
+    article_key,
+    articles_changed,
+    connect_signals,
+    links_resolved,
+    newest_key,
+    subject_key,
+    subjects_changed,
+)
+
+__all__ = [
+    "SITE",
+    "SUBJECTS",
+    "PageCacheMiddleware",
+    "article_key",
+    "articles_changed",
+    "cached_page",
+    "connect_signals",
+    "links_resolved",
+    "newest_key",
+    "page_key",
+    "page_number",
+    "shows",
+    "subject_key",
+    "subjects_changed",
+]

@@ -1,0 +1,74 @@
+"""The public pages' template engine: Jinja2, set up for this site.
+
+The pages readers see (templates/jinja2/) are Jinja2 templates: they compile
+to Python and render several times faster than Django's engine, which the
+admin keeps. They may use what Django's templates would: `static()` and
+`url()`, and the filters `date` (Django's, in the site's time zone),
+`pluralize`, `urlencode` and `json_ld`; `page_url(request, n)` for a
+paginated page's address. Two filters for the dates every list shows, a
+tenth of the cost of Django's `date`: `iso_date` (2024-12-07) and
+`short_date` (Dec 07, 2024, as `date('M d, Y')` gives it in English).
+
+A page of the site calls `url()` and `static()` a dozen times: both are
+remembered, `url()` for the names that take no argument (the script prefix
+is part of what it remembers), `static()` for every path (the manifest of
+hashed names is read once, when the process starts).
+"""
+
+from __future__ import annotations
+
+import functools
+from datetime import date as Date
+
+from django.template.defaultfilters import date, pluralize, urlencode
+from django.templatetags.static import static
+from django.urls import get_script_prefix, reverse
+from jinja2 import Environment
+
+from articles.structured_data import json_ld_script
+
+
+def environment(**options) -> Environment:
+    env = Environment(**options)
+    env.globals.update(static=remembered_static, url=url, page_url=page_url)
+    env.filters.update(
+        date=date,
+        iso_date=iso_date,
+        short_date=short_date,
+        pluralize=pluralize,
+        urlencode=urlencode,
+        json_ld=json_ld_script,
+    )
+    return env
+
+
+def url(name: str, *args) -> str:
+    """`reverse(name, args=args)`: the path of a named URL."""
+    if args:
+        return reverse(name, args=args)
+    return _reverse_without_arguments(get_script_prefix(), name)
+
+
+@functools.lru_cache(maxsize=256)
+def _reverse_without_arguments(_script_prefix: str, name: str) -> str:
+    return reverse(name)
+
+
+remembered_static = functools.lru_cache(maxsize=1024)(static)
+
+_MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
+
+
+def iso_date(day: Date | None) -> str:
+    return day.isoformat() if day else ""
+
+
+def short_date(day: Date | None) -> str:
+    return f"{_MONTHS[day.month - 1]} {day.day:02}, {day.year}" if day else ""
+
+
+def page_url(request, number: int) -> str:
+    """`?q=…&subject=…&page=n`: the request's parameters kept, the page replaced."""
+    params = request.GET.copy()
+    params["page"] = number
+    return "?" + params.urlencode()
