@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class ArticlesConfig(AppConfig):
@@ -7,5 +8,9 @@ class ArticlesConfig(AppConfig):
 
     def ready(self) -> None:
         from .page_cache import connect_signals
+        from .rendered_answers import queue_if_stale
 
         connect_signals()
+        # A new renderer (RENDERER_VERSION bumped) ships with a deploy, which
+        # migrates: the worker then renders the stale answers again.
+        post_migrate.connect(queue_if_stale, sender=self, dispatch_uid="answers")

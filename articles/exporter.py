@@ -106,7 +106,8 @@ def _write_articles(folder: OutFolder, report: ExportReport) -> set[str]:
     """Write each article's file, counting outcomes and refusals in `report`;
     returns every article's path under OUT_DIR, written or not."""
     exported = set()
-    articles = Article.objects.with_links().order_by("pk")
+    # Not the answer rendered: the files hold its Markdown only.
+    articles = Article.objects.with_links().defer("answer_html").order_by("pk")
     for article in articles.iterator(chunk_size=EXPORT_CHUNK):
         record = record_from_article(article, article.related_links.all())
         name = f"{record.slug}.md"

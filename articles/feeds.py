@@ -84,4 +84,5 @@ class SubjectAtomFeed(SubjectFeed):
 
 
 def _latest(articles):
-    return articles.select_related("subject").newest_first("title")[:FEED_SIZE]
+    articles = articles.select_related("subject").without_answer()
+    return articles.newest_first("title")[:FEED_SIZE]

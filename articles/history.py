@@ -17,7 +17,7 @@ from django.db import models
 from django.utils.text import capfirst
 from reversion.models import Version
 
-from .models import Article, RelatedLink
+from .models import RENDERED_FIELDS, Article, RelatedLink
 
 
 def article_versions(article_id: int):
@@ -55,6 +55,8 @@ BOOKKEEPING = {
     "key_order",
     "seo_key_order",
     "version",
+    # The answer rendered: the answer's change is the one to report.
+    *RENDERED_FIELDS,
 }
 
 

@@ -16,9 +16,15 @@ import functools
 
 from django.db import connection
 
-from .models import Article, Status, Subject
+from .models import SOURCE_ONLY_FIELDS, Article, Status, Subject
 
-_ARTICLE_FIELDS = list(Article._meta.concrete_fields)
+# Not the answer's Markdown (the page shows the HTML stored from it) nor what
+# only an export reads.
+_ARTICLE_FIELDS = [
+    field
+    for field in Article._meta.concrete_fields
+    if field.name not in SOURCE_ONLY_FIELDS
+]
 _ARTICLE_NAMES = [field.attname for field in _ARTICLE_FIELDS]
 
 

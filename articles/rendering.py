@@ -19,6 +19,15 @@
    answer's `<h2>`); wraps tables in a focusable scrolling region; makes every
    `<pre>` focusable. It adds tokens and the serializer escapes all text, so
    nothing in an answer can turn into markup.
+
+Pages never run it: an answer is rendered when its article is written (an
+import's parsing workers, `Article.save`, a restore) and its HTML stored on the
+row with whether it needs KaTeX (`rendered_answer`), stamped with
+RENDERER_VERSION. **Bump RENDERER_VERSION whenever a change here, in
+`answer_text` or in `settings.MARKDOWNIFY` changes the HTML of any answer**:
+the next `manage.py migrate` then queues the worker's job that renders every
+row stamped with an older version again (`manage.py render_answers` does it
+in the foreground); until then those pages show the HTML they had.
 """
 
 from __future__ import annotations
@@ -59,6 +68,25 @@ _HEADINGS = frozenset(f"h{level}" for level in range(1, 7))
 # Where a <div> or <pre> may stand; inside <p> the paragraph is split instead.
 _FLOW_PARENTS = frozenset({"li", "blockquote", "td", "th"})
 _local = threading.local()
+
+# The version of what `render_answer` makes; stored with each answer's HTML.
+# Bump it when the HTML of any answer would change (see the module docstring).
+RENDERER_VERSION = 1
+
+
+class RenderedAnswer(NamedTuple):
+    """An answer as an article row stores it: its HTML, whether it needs
+    KaTeX, and the renderer's version that made them."""
+
+    html: str
+    has_math: bool
+    version: int = RENDERER_VERSION
+
+
+def rendered_answer(markdown_text: str | None) -> RenderedAnswer:
+    """The answer's HTML and math flag, to store on its row (one
+    `render_answer`, a few milliseconds)."""
+    return RenderedAnswer(str(render_answer(markdown_text)), has_math(markdown_text))
 
 
 def render_answer(markdown_text: str | None) -> SafeString:

@@ -19,6 +19,7 @@ from django.http import (
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 
 from articles.fileformat.limits import SLUG_PATTERN, article_url
@@ -36,7 +37,6 @@ from .page_cache import (
     subject_key,
 )
 from .page_cache.versions import MORE_FROM_SUBJECT
-from .rendering import has_math, render_answer
 from .search import search_articles
 from .sitemaps import SITEMAPS, needs_index
 from .structured_data import Crumb, article_json_ld
@@ -156,8 +156,9 @@ def render_article(request, article: Article, *, preview: bool = False):
         "breadcrumbs": crumbs,
         "canonical_url": request.build_absolute_uri(article.url),
         "json_ld": article_json_ld(article, crumbs, request.build_absolute_uri),
-        "answer_html": render_answer(article.answer),
-        "answer_has_math": has_math(article.answer),
+        # Rendered and sanitized when the article was written (rendering.py).
+        "answer_html": mark_safe(article.answer_html),
+        "answer_has_math": article.answer_has_math,
         "preview": preview,
     }
     response = render(request, "articles/article_detail.html", context)

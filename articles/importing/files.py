@@ -1,9 +1,12 @@
 """Reading and parsing a batch's files, on every core, in the batch's order.
 
-Parsing YAML is most of an import's work and needs no database, so chunks of
-files are parsed in worker processes while the importer writes the chunk
-before. A batch that fits in one chunk is parsed in this process. No Django
-here: the workers need only the file format.
+Parsing YAML and rendering answers are most of an import's work and need no
+database, so chunks of files are parsed in worker processes while the
+importer writes the chunk before; each worker renders the answers the
+importer's `render` asks for (`AnswerRenderer`: those of files no article was
+imported from). A batch that fits in one chunk is parsed in this process. No
+Django here: the workers need only the file format and the `render` they are
+given.
 """
 
 from __future__ import annotations
@@ -15,10 +18,10 @@ import os
 import signal
 import sys
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from articles.fileformat.article_record import ArticleRecord
 from articles.fileformat.fingerprints import fingerprint
@@ -29,12 +32,18 @@ ARTICLE_SUFFIXES = {".md", ".txt"}
 
 
 class ReadResult(NamedTuple):
-    """A file read: its record and the record's fingerprint, or why it was refused."""
+    """A file read: its record, the record's fingerprint and its answer rendered
+    (None: not asked for), or why it was refused."""
 
     path: str
     record: ArticleRecord | None
     digest: str = ""
     problem: str = ""
+    answer: Any = None
+
+
+# A record and its fingerprint -> its answer rendered, or None to leave it.
+Render = Callable[[ArticleRecord, str], Any]
 
 
 class ImportPathError(ValueError):
@@ -153,9 +162,10 @@ def read_article_file(path: str) -> ArticleRecord:
         raise FormatError(f"cannot be read: {error.strerror}") from None
 
 
-def read_files(paths: Iterable[str]) -> list[ReadResult]:
-    """Each file's record with its fingerprint, worked out here, in the parsing
-    process, so that the process writing the rows need not."""
+def read_files(paths: Iterable[str], render: Render | None = None) -> list[ReadResult]:
+    """Each file's record with its fingerprint and, if `render` gives one, its
+    answer rendered: worked out here, in the parsing process, so that the
+    process writing the rows need not."""
     results = []
     for path in paths:
         try:
@@ -163,39 +173,62 @@ def read_files(paths: Iterable[str]) -> list[ReadResult]:
         except FormatError as error:
             results.append(ReadResult(path, None, problem=str(error)))
         else:
-            results.append(ReadResult(path, record, fingerprint(record)))
+            digest = fingerprint(record)
+            answer = render(record, digest) if render else None
+            results.append(ReadResult(path, record, digest, answer=answer))
     return results
 
 
 def read_in_order(
-    chunks: Iterator[tuple[str, ...]], workers: int
+    chunks: Iterator[tuple[str, ...]], workers: int, render: Render | None = None
 ) -> Iterator[list[ReadResult]]:
-    """Each chunk's results, in order, parsed up to `workers` chunks ahead."""
+    """Each chunk's results, in order, parsed (and answers rendered, see
+    `read_files`) up to `workers` chunks ahead."""
     first = next(chunks, None)
     second = next(chunks, None) if first is not None else None
     if second is None or workers <= 1:
         for chunk in (first, second):
             if chunk is not None:
-                yield read_files(chunk)
-        yield from (read_files(chunk) for chunk in chunks)
+                yield read_files(chunk, render)
+        yield from (read_files(chunk, render) for chunk in chunks)
         return
-    with _parsing_pool(workers) as pool:
-        pending = deque(pool.submit(read_files, chunk) for chunk in (first, second))
+    with _parsing_pool(workers, render) as pool:
+        pending = deque(
+            pool.submit(_read_in_worker, chunk) for chunk in (first, second)
+        )
         for chunk in chunks:
-            pending.append(pool.submit(read_files, chunk))
+            pending.append(pool.submit(_read_in_worker, chunk))
             if len(pending) > workers:
                 yield pending.popleft().result()
         while pending:
             yield pending.popleft().result()
 
 
-def _parsing_pool(workers: int) -> ProcessPoolExecutor:
+# The parsing process's `render`, given once when it starts (a forked process
+# inherits it, however large what it holds), not with every chunk.
+_worker_render: Render | None = None
+
+
+def _read_in_worker(paths: tuple[str, ...]) -> list[ReadResult]:
+    return read_files(paths, _worker_render)
+
+
+def _parsing_pool(workers: int, render: Render | None = None) -> ProcessPoolExecutor:
     """Processes to read files in, forked (they need no set-up), ending with
-    this one."""
+    this one, each rendering with `render`."""
     context = multiprocessing.get_context("fork") if os.name == "posix" else None
     return ProcessPoolExecutor(
-        workers, mp_context=context, initializer=_end_with_parent
+        workers,
+        mp_context=context,
+        initializer=_start_worker,
+        initargs=(render,),
     )
+
+
+def _start_worker(render: Render | None) -> None:
+    global _worker_render
+    _worker_render = render
+    _end_with_parent()
 
 
 def _end_with_parent() -> None:

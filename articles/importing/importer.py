@@ -26,10 +26,19 @@ from django.utils import timezone
 
 from articles.fileformat.article_record import ArticleRecord
 from articles.fileformat.fingerprints import same_file
-from articles.models import Article, Redirect, RelatedLink, Status, Subject
+from articles.models import (
+    RENDERED_FIELDS,
+    Article,
+    Redirect,
+    RelatedLink,
+    Status,
+    Subject,
+)
 from articles.page_cache import articles_changed, links_resolved
+from articles.rendering import RenderedAnswer
 
 from . import outcomes
+from .answers import AnswerRenderer
 from .bulk_writes import larger_page_cache
 from .files import (
     ReadResult,
@@ -83,6 +92,7 @@ def import_files(
         ).items()
     }
     batch.history = None if dry_run else {"user": user, "comment": comment}
+    batch.dry_run = dry_run
     batch.report.dry_run = dry_run
     batch.report.keep_outcomes = keep_outcomes
     files = find_article_files(paths)
@@ -91,7 +101,9 @@ def import_files(
     whole_batch = transaction.atomic() if strict and not dry_run else nullcontext()
     with larger_page_cache(), whole_batch:
         done = 0
-        for results in read_in_order(chunks(files, chunk_size), workers):
+        # A dry run's rows are rolled back: no answer is rendered for them.
+        render = None if dry_run else AnswerRenderer.for_import()
+        for results in read_in_order(chunks(files, chunk_size), workers, render):
             batch.import_chunk(results, dry_run=dry_run)
             done += len(results)
             if on_progress:
@@ -140,6 +152,7 @@ class _Batch:
         self.now = timezone.now()
         self.history: dict | None = None
         self.new_status = Status.PUBLISHED
+        self.dry_run = False
 
     def report_outcome(self, outcome: FileOutcome) -> None:
         self.report.add(outcome)
@@ -162,8 +175,8 @@ class _Batch:
                 self.subjects.clear()  # the subjects it made are gone again
 
     def write_chunk(self, results: list[ReadResult]) -> None:
-        records, digests = {}, {}
-        for path, record, digest, problem in results:
+        records, digests, answers = {}, {}, {}
+        for path, record, digest, problem, answer in results:
             path = report_name(path, self.relative_to)
             refusal = (
                 outcomes.unreadable(path, problem)
@@ -174,31 +187,38 @@ class _Batch:
                 self.report_outcome(refusal)
             else:
                 records[path], digests[path] = record, digest
+                answers[path] = answer
         try:
             with transaction.atomic():
-                written = self.write(records, digests)
+                written = self.write(records, digests, answers)
         except DatabaseError:
             # Something changed under us (another import, an editor): go file
             # by file so that only the file the database refuses is refused.
             written = [
-                self.write_one(path, record, digests[path])
+                self.write_one(path, record, digests[path], answers[path])
                 for path, record in records.items()
             ]
         for outcome in written:
             self.report_outcome(outcome)
 
-    def write_one(self, path: str, record: ArticleRecord, digest: str) -> FileOutcome:
+    def write_one(
+        self, path: str, record: ArticleRecord, digest: str, answer
+    ) -> FileOutcome:
         try:
             with transaction.atomic():
-                return self.write({path: record}, {path: digest})[0]
+                return self.write({path: record}, {path: digest}, {path: answer})[0]
         except DatabaseError as error:
             return outcomes.refused_by_database(path, record, error)
 
     def write(
-        self, records: dict[str, ArticleRecord], digests: dict[str, str]
+        self,
+        records: dict[str, ArticleRecord],
+        digests: dict[str, str],
+        answers: dict[str, RenderedAnswer | None],
     ) -> list[FileOutcome]:
         """Decide and write a chunk of valid records, by path, with their
-        fingerprints, in the caller's transaction; a few queries whatever its size.
+        fingerprints and answers as the workers rendered them (None: not), in
+        the caller's transaction; a few queries whatever its size.
 
         The chunk's articles are read locked (SELECT ... FOR UPDATE on
         PostgreSQL; on SQLite the transaction holds the write lock from its
@@ -227,7 +247,12 @@ class _Batch:
         taken_over = redirected_elsewhere(
             r.url for r in records.values() if r.url not in existing
         )
-        plan = ChunkPlan(force=self.force, new_status=self.new_status)
+        plan = ChunkPlan(
+            force=self.force,
+            new_status=self.new_status,
+            answers=answers,
+            render=not self.dry_run,
+        )
         decided = [
             plan.add(
                 path,
@@ -271,8 +296,9 @@ class _Batch:
 
 
 def locked_articles():
-    """Articles, to be read locked until the transaction ends (only their rows)."""
-    return Article.objects.select_for_update(of=("self",))
+    """Articles, to be read locked until the transaction ends (only their rows),
+    without their answers' HTML, which the import never reads."""
+    return Article.objects.select_for_update(of=("self",)).defer(*RENDERED_FIELDS)
 
 
 def redirected_elsewhere(urls: Iterable[str]) -> dict[str, str]:

@@ -21,6 +21,7 @@ from articles.history import BOOKKEEPING
 from articles.models import Article, Outcome, Redirect, RelatedLink, Status, Subject
 from articles.search.index import indexing_in_bulk
 
+from .answers import NOT_RENDERED, answer_columns, rendered_for
 from .bulk_writes import (
     delete_rows,
     insert_rows,
@@ -103,9 +104,21 @@ def find_moves(
 class ChunkPlan:
     """What one chunk will write, decided before any of it is."""
 
-    def __init__(self, *, force: bool, new_status: str = Status.PUBLISHED):
+    def __init__(
+        self,
+        *,
+        force: bool,
+        new_status: str = Status.PUBLISHED,
+        answers: dict | None = None,
+        render: bool = True,
+    ):
+        """`answers`: each file's answer as the parsing workers rendered it, by
+        path (None: they did not); those left are rendered here, or with
+        `render` false (a dry run) stored as not rendered."""
         self.force = force
         self.new_status = new_status
+        self.answers = answers or {}
+        self.render = render
         self.to_create: list[tuple[str, ArticleRecord, str]] = []
         self.to_update: list[tuple[str, ArticleRecord, str, Article]] = []
 
@@ -148,6 +161,7 @@ class ChunkPlan:
         rows = [
             {
                 **_row_values(path, record, digest, subjects, now),
+                **self._answer_columns(path, record),
                 "created_at": now,
                 "status": self.new_status,
             }
@@ -167,6 +181,7 @@ class ChunkPlan:
         for path, record, digest, article in self.to_update:
             # Every column the file gives; never the status, which is the editors'.
             values = _row_values(path, record, digest, subjects, now)
+            values.update(self._answer_columns(path, record))
             old_links = current.links.get(article.pk, [])
             note = _changes_note(path, article, values, old_links, record)
             if article.url != record.url:
@@ -195,6 +210,11 @@ class ChunkPlan:
             link["id"] = pk
         Redirect.save_moves(moves, now_at=list(written))
         return list(written.values())
+
+    def _answer_columns(self, path: str, record: ArticleRecord) -> dict:
+        if not self.render:
+            return answer_columns(NOT_RENDERED)
+        return answer_columns(rendered_for(record, self.answers.get(path)))
 
 
 def insert_new(rows: list[dict]) -> dict[str, int]:

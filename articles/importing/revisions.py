@@ -20,11 +20,13 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
 from reversion.models import Revision, Version
 
-from articles.models import Article, RelatedLink
+from articles.models import RENDERED_FIELDS, Article, RelatedLink
 
 from .bulk_writes import insert_rows, insert_rows_returning_ids
 
 CHUNK_SIZE = 1000
+# Left out of revisions, as reversion's registration of Article leaves them.
+NOT_IN_REVISIONS = frozenset(RENDERED_FIELDS)
 
 
 @dataclasses.dataclass
@@ -68,7 +70,11 @@ def _read(changes: list[tuple[int, str]]) -> list[Written]:
     ids = [article_id for article_id, _ in changes]
     # Rows as dicts, not model instances: building 6,000 instances a chunk
     # would cost more than the rest of the import's writing.
-    articles = {row["id"]: row for row in Article.objects.filter(pk__in=ids).values()}
+    in_revisions = ["id", *(attname for _, attname in _serialized_fields(Article))]
+    articles = {
+        row["id"]: row
+        for row in Article.objects.filter(pk__in=ids).values(*in_revisions)
+    }
     links: dict[int, list[dict]] = {}
     for row in (
         RelatedLink.objects.filter(article__in=ids).order_by("position").values()
@@ -124,5 +130,5 @@ def _serialized_fields(model) -> tuple[tuple[str, str], ...]:
     return tuple(
         (field.name, field.attname)
         for field in model._meta.concrete_fields
-        if not field.primary_key
+        if not field.primary_key and field.name not in NOT_IN_REVISIONS
     )

@@ -5,11 +5,14 @@ Owns the tables and the rules that live on rows and querysets: `content` (subjec
 articles, related links, redirects, the versions of what pages show), `editing` (who has
 an article's form open), `import_batches` (each import run, every file's
 outcome) and `reviews` (review before publish). May import the file format
-(`articles.fileformat`) and nothing else of the project: no views, admin,
+(`articles.fileformat`) and the renderer (`articles.rendering`: a save stores
+the answer rendered) and nothing else of the project: no views, admin,
 importing or search (import-linter checks this).
 """
 
 from .content import (
+    RENDERED_FIELDS,
+    SOURCE_ONLY_FIELDS,
     Article,
     ArticleQuerySet,
     Redirect,
@@ -24,6 +27,8 @@ from .import_batches import ImportBatch, ImportedFile, Outcome
 from .reviews import Review, ReviewQuerySet
 
 __all__ = [
+    "RENDERED_FIELDS",
+    "SOURCE_ONLY_FIELDS",
     "Article",
     "ArticleQuerySet",
     "Editing",

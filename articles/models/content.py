@@ -21,6 +21,7 @@ from django.utils.text import Truncator
 
 from articles.fileformat.dates import format_date
 from articles.fileformat.limits import MAX_CHARS, MAX_RELATED, SLUG_PATTERN, article_url
+from articles.rendering import RENDERER_VERSION, RenderedAnswer, rendered_answer
 
 
 class SubjectQuerySet(models.QuerySet):
@@ -97,6 +98,16 @@ class ArticleQuerySet(models.QuerySet):
             models.Q(publish_at__isnull=False) | models.Q(unpublish_at__isnull=False)
         )
 
+    def without_answer(self) -> ArticleQuerySet:
+        """Without the answer, as Markdown or as HTML, nor what only an export
+        reads: for what shows articles but not their answers (the feeds)."""
+        return self.defer(*SOURCE_ONLY_FIELDS, "answer_html")
+
+    def with_stale_answers(self) -> ArticleQuerySet:
+        """Articles whose stored answer HTML another renderer version made (or
+        none made): `manage.py render_answers` renders them again."""
+        return self.exclude(answer_html_version=RENDERER_VERSION)
+
     def for_listing(self) -> ArticleQuerySet:
         """Newest first, with what a list of links needs and no more."""
         return (
@@ -106,7 +117,22 @@ class ArticleQuerySet(models.QuerySet):
         )
 
 
-@reversion.register(follow=["related_links"])
+# What an article's page never reads: the answer's Markdown (the page shows the
+# HTML stored from it) and what only an export needs.
+SOURCE_ONLY_FIELDS = (
+    "answer",
+    "body",
+    "key_order",
+    "seo_key_order",
+    "extra_fields",
+    "seo_extra_fields",
+)
+# The answer as stored rendered: made from `answer` at every write, never kept
+# in revisions (a restore renders the answer it brings back), never exported.
+RENDERED_FIELDS = ("answer_html", "answer_has_math", "answer_html_version")
+
+
+@reversion.register(follow=["related_links"], exclude=RENDERED_FIELDS)
 class Article(models.Model):
     # No index of their own for subject and slug: the unique (subject, slug)
     # and the (subject, date) indexes serve every query by subject, no query
@@ -155,6 +181,23 @@ class Article(models.Model):
     answer = models.TextField(
         max_length=MAX_CHARS["answer"],
         help_text="Markdown. Math between $$ … $$ is LaTeX.",
+    )
+    answer_html = models.TextField(
+        blank=True,
+        editable=False,
+        help_text="The answer as readers see it, rendered from its Markdown when "
+        "the article was written.",
+    )
+    answer_has_math = models.BooleanField(
+        default=False,
+        editable=False,
+        help_text="Whether the answer has math, so its page loads KaTeX.",
+    )
+    answer_html_version = models.PositiveIntegerField(
+        default=0,
+        editable=False,
+        help_text="The renderer's version (articles.rendering.RENDERER_VERSION) "
+        "that made the stored HTML; 0: none did.",
     )
     author = models.CharField(max_length=MAX_CHARS["author"], blank=True)
     subject_name = models.CharField(
@@ -306,7 +349,8 @@ class Article(models.Model):
         URL before it existed, a redirect from its old URL if it moved, and the
         spelling of its subject if it moved to another one. The version goes
         one up from the one committed (read locked, so two saves at once never
-        write the same version)."""
+        write the same version). The answer is rendered and its HTML stored
+        (a few milliseconds)."""
         with transaction.atomic():
             old_url, old_subject, old_spelling, old_version = (
                 Article.objects.select_for_update()
@@ -330,12 +374,14 @@ class Article(models.Model):
                 self.version = max(old_version, self.version) + 1
             # Browsers send a textarea's line breaks as CRLF; the format has one kind.
             self.answer = self.answer.replace("\r\n", "\n")
+            self.store_rendered(rendered_answer(self.answer))
             if kwargs.get("update_fields") is not None:
                 kwargs["update_fields"] = {
                     *kwargs["update_fields"],
                     "url",
                     "subject_name",
                     "answer",
+                    *RENDERED_FIELDS,
                     "version",
                 }
             # The subject it leaves, if it moves, for the page cache to retire
@@ -349,6 +395,12 @@ class Article(models.Model):
                 target=self
             )
             self.moved_from(old_url)
+
+    def store_rendered(self, rendered: RenderedAnswer) -> None:
+        """Keep the answer's HTML, math flag and renderer version (unsaved)."""
+        self.answer_html = rendered.html
+        self.answer_has_math = rendered.has_math
+        self.answer_html_version = rendered.version
 
     def locked_version(self) -> int | None:
         """The article's version as committed now (None if it was deleted), its
@@ -417,6 +469,15 @@ class Article(models.Model):
             self.related_links.filter(target__status=Status.PUBLISHED)
             .exclude(target=self)
             .select_related("target__subject")
+            # What a list of links shows: not the targets' answers.
+            .only(
+                "article",
+                "target",
+                "target__url",
+                "target__title",
+                "target__subject__name",
+                "target__subject__slug",
+            )
             .order_by("position")
         )
         seen: dict[int, Article] = {}

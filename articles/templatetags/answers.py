@@ -4,6 +4,10 @@
 `articles.rendering`; about a millisecond or two per answer). `{% if
 article.answer|has_math %}` says whether the page needs KaTeX (a scan of the
 text, no rendering).
+
+No public page uses them: an article's page shows the HTML stored when the
+article was written (`article.answer_html`, `article.answer_has_math`), and
+runs no Markdown. They are for text rendered on purpose, at its request.
 """
 
 from __future__ import annotations
