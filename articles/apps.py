@@ -7,5 +7,7 @@ class ArticlesConfig(AppConfig):
 
     def ready(self) -> None:
         from .page_cache import connect_signals
+        from .static_site import rebuilds
 
         connect_signals()
+        rebuilds.connect_signals()
