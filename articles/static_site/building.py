@@ -72,8 +72,14 @@ def build_site(
     form pointed at `search_url` or taken out (addresses.py). Raises
     output.OutputError when OUT_DIR cannot take it. A query per page (two for
     the page cache's content version), a few more to list them."""
-    global _job
     out_dir = Path(out_dir)
+    output.open_folder(out_dir)
+    with output.locked(out_dir):
+        return _build(out_dir, base_url, search_url, workers)
+
+
+def _build(out_dir: Path, base_url: str, search_url: str, workers: int | None):
+    global _job
     known = output.open_folder(out_dir)
     report = BuildReport(out_dir)
     files: dict[str, str] = {}
@@ -139,8 +145,10 @@ def _workers(asked: int | None, pages: int) -> int:
     if asked is not None:
         return max(asked, 1)
     in_memory = connection.vendor == "sqlite" and connection.is_in_memory_db()
-    if in_memory or pages < PARALLEL_FROM:
-        return 1  # a database in this process's memory is not the children's
+    if in_memory or connection.in_atomic_block or pages < PARALLEL_FROM:
+        # Children would not see a database in this process's memory, nor
+        # what a transaction open here has not committed.
+        return 1
     return min(os.cpu_count() or 1, 4)
 
 

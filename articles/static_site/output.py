@@ -6,11 +6,14 @@ the last build wrote, so a build that changes nothing reads no file back and
 writes none. A file is written beside its place under a temporary name and
 renamed into it: a host serving OUT_DIR meanwhile serves the old file or the
 new one, never half of one. Only files the manifest lists are ever removed;
-anything else in OUT_DIR is left alone.
+anything else in OUT_DIR is left alone. A lock file, `.static-site.lock`,
+keeps two builds of one folder from running at once.
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
 import json
 import os
@@ -18,6 +21,7 @@ import tempfile
 from pathlib import Path
 
 MANIFEST = ".static-site.json"
+LOCK = ".static-site.lock"
 
 
 class OutputError(Exception):
@@ -49,6 +53,18 @@ def open_folder(out_dir: Path) -> dict[str, str]:
             f"{manifest} is not a build manifest: remove it to build afresh"
         ) from None
     return dict(files)
+
+
+@contextlib.contextmanager
+def locked(out_dir: Path):
+    """Hold the folder's lock: a second build of the same folder (two workers
+    each taking a rebuild) waits for the first to finish."""
+    with open(out_dir / LOCK, "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 def put(out_dir: Path, name: str, content: bytes, known: str | None) -> str | None:
