@@ -9,8 +9,10 @@ class ArticlesConfig(AppConfig):
     def ready(self) -> None:
         from .page_cache import connect_signals
         from .rendered_answers import queue_if_stale
+        from .static_site import rebuilds
 
         connect_signals()
+        rebuilds.connect_signals()
         # A new renderer (RENDERER_VERSION bumped) ships with a deploy, which
         # migrates: the worker then renders the stale answers again.
         post_migrate.connect(queue_if_stale, sender=self, dispatch_uid="answers")

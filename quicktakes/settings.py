@@ -152,6 +152,17 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # The name readers see in titles, feeds and structured data.
 SITE_NAME = os.environ.get("SITE_NAME", "QuickTakes")
 
+# The static site (`manage.py build_site`, articles/static_site/): where it is
+# written, the URL it is served at, where its search form sends readers
+# (empty: no search form), and whether the worker rebuilds it after every
+# import and edit.
+STATIC_SITE_DIR = os.environ.get("STATIC_SITE_DIR", "")
+STATIC_SITE_BASE_URL = os.environ.get("STATIC_SITE_BASE_URL", "http://localhost:8000")
+STATIC_SITE_SEARCH_URL = os.environ.get("STATIC_SITE_SEARCH_URL", "")
+STATIC_SITE_REBUILD = env_bool("STATIC_SITE_REBUILD", False)
+if STATIC_SITE_REBUILD and not STATIC_SITE_DIR:
+    raise ImproperlyConfigured("STATIC_SITE_REBUILD needs STATIC_SITE_DIR")
+
 # Public pages are cached whole until the content changes (articles/page_cache.py).
 # Set REDIS_URL in production so every worker shares one cache; without it each
 # process keeps its own in memory.

@@ -15,6 +15,7 @@ from django.core.management.base import BaseCommand, CommandError
 from articles.importing.batches import run_command_batch
 from articles.importing.files import ImportPathError, count_article_files
 from articles.models import Outcome
+from articles.static_site.rebuilds import request_rebuild
 
 
 class Command(BaseCommand):
@@ -64,6 +65,8 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from None
         if progress:
             progress.finish()
+        if not dry_run:
+            request_rebuild()  # the static site, when STATIC_SITE_REBUILD is on
         style = self.style.ERROR if report.failed else self.style.SUCCESS
         self.stdout.write(style(report.summary()))
         if report.counts[Outcome.CONFLICT]:
