@@ -99,12 +99,23 @@ def cached_page(
     revalidate every time, so the next reader after an edit sees it.
     """
     spec = CachedView(dict(reads or {}), shared_slots)
+    # A view of shared slots (search) shows the whole site and may need
+    # transactions of its own: its version is read before it runs instead of
+    # in a snapshot after, which keeps the same promise.
+    in_snapshot = not shared_slots
 
     def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @functools.wraps(view)
         def render_and_mark(request: HttpRequest, *args, **kwargs) -> HttpResponse:
             _keep_only_what_is_read(request, spec)
             request.page_shows = []
+            if not in_snapshot:
+                before = ((SITE,), current_tokens((SITE,)))
+                response = view(request, *args, **kwargs)
+                if isinstance(response, SimpleTemplateResponse):
+                    response.render()
+                response.page_cache_shown = before
+                return _marked(response)
             with read_snapshot():
                 response = view(request, *args, **kwargs)
                 if isinstance(response, SimpleTemplateResponse):
@@ -112,17 +123,20 @@ def cached_page(
                 if _may_keep(response):
                     keys = tuple(dict.fromkeys(request.page_shows)) or (SITE,)
                     response.page_cache_shown = (keys, current_tokens(keys))
-            if _may_keep(response):
-                patch_cache_control(
-                    response, public=True, max_age=0, must_revalidate=True
-                )
-                set_response_etag(response)
-            return response
+            return _marked(response)
 
         render_and_mark.cached_view = spec
         return render_and_mark
 
     return decorate if view is None else decorate(view)
+
+
+def _marked(response: HttpResponse) -> HttpResponse:
+    """A page that may be kept: public, revalidated every time, with an ETag."""
+    if _may_keep(response):
+        patch_cache_control(response, public=True, max_age=0, must_revalidate=True)
+        set_response_etag(response)
+    return response
 
 
 def shows(request: HttpRequest, *keys: str) -> None:
