@@ -96,9 +96,17 @@ def test_an_editor_picks_a_related_article_by_title_and_reorders_the_links(
     new_row.find_element(By.CSS_SELECTOR, ".select2-selection").click()
     search = logged_in.find_element(By.CSS_SELECTOR, ".select2-search__field")
     search.send_keys("third")
+    # The list first shows every article, then the search's answer: wait for it.
     choice = WebDriverWait(logged_in, 10).until(
-        lambda d: d.find_element(
-            By.CSS_SELECTOR, ".select2-results__option--highlighted"
+        lambda d: next(
+            (
+                option
+                for option in d.find_elements(
+                    By.CSS_SELECTOR, ".select2-results__option--highlighted"
+                )
+                if "third" in option.text
+            ),
+            None,
         )
     )
     assert choice.text == "The third question (Medicine)"
