@@ -35,6 +35,7 @@ import time
 from pathlib import Path
 
 from bench_database import bench_database_url
+from debian_packages import require_command
 from import_benchmark import (
     DEFAULT_CORPUS_TOOL,
     OUTPUT_DIR,
@@ -88,7 +89,7 @@ def main() -> None:
         line[len("Wrote ") :] for line in edited.output if line.startswith("Wrote ")
     ]
     if not args.no_hugo:
-        hugo = require_hugo()
+        hugo = require_command("hugo")
         site = make_hugo_site(corpus, OUTPUT_DIR / f"hugo-{args.count}")
         public = site / "public"
         shutil.rmtree(public, ignore_errors=True)
@@ -225,16 +226,6 @@ def tree_rss(root: int) -> int:
         if ancestor == root:
             total += rss[pid]
     return total
-
-
-def require_hugo() -> str:
-    hugo = shutil.which("hugo")
-    if hugo:
-        return hugo
-    if os.geteuid() == 0:
-        subprocess.run(["apt-get", "install", "-y", "-q", "hugo"], check=True)
-        return shutil.which("hugo") or sys.exit("hugo did not install")
-    sys.exit("hugo is missing: apt-get install hugo (Debian's package)")
 
 
 def hugo_command(hugo: str, site: Path) -> list[str]:

@@ -35,7 +35,6 @@ import argparse
 import os
 import random
 import re
-import shutil
 import signal
 import subprocess
 import sys
@@ -43,6 +42,8 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
+
+from debian_packages import require_command
 
 BENCH_DIR = Path(__file__).resolve().parent
 PROJECT_ROOT = BENCH_DIR.parent
@@ -71,7 +72,7 @@ def parse_args() -> argparse.Namespace:
 
 def main() -> None:
     args = parse_args()
-    wrk = require_wrk()
+    wrk = require_command("wrk")
     env = server_environment(args)
     print(f"database: {env['DATABASE_URL']}")
     cache = f"Redis {env['REDIS_URL']}" if args.cache == "redis" else args.cache
@@ -135,16 +136,6 @@ def edit(env: dict[str, str], path: str, number: int) -> None:
     subprocess.run(
         [str(PYTHON / "python"), "-c", code], cwd=PROJECT_ROOT, env=env, check=True
     )
-
-
-def require_wrk() -> str:
-    wrk = shutil.which("wrk")
-    if wrk:
-        return wrk
-    if os.geteuid() == 0:
-        subprocess.run(["apt-get", "install", "-y", "-q", "wrk"], check=True)
-        return shutil.which("wrk") or sys.exit("wrk did not install")
-    sys.exit("wrk is missing: apt-get install wrk (Debian's package)")
 
 
 def server_environment(args: argparse.Namespace) -> dict[str, str]:
