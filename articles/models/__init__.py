@@ -11,6 +11,7 @@ importing or search (import-linter checks this).
 """
 
 from .content import (
+    NEWEST_FIRST_SQL,
     RENDERED_FIELDS,
     SOURCE_ONLY_FIELDS,
     Article,
@@ -27,6 +28,7 @@ from .import_batches import ImportBatch, ImportedFile, Outcome
 from .reviews import Review, ReviewQuerySet
 
 __all__ = [
+    "NEWEST_FIRST_SQL",
     "RENDERED_FIELDS",
     "SOURCE_ONLY_FIELDS",
     "Article",

@@ -67,6 +67,9 @@ class Status(models.TextChoices):
 # order (SQLite puts it last). On PostgreSQL migration 0011 makes the date
 # indexes NULLS LAST too, so that they keep serving this order.
 NEWEST_FIRST = models.F("date").desc(nulls_last=True)
+# The same order, then by title, as SQL (the page reads and the page cache's
+# digest of a subject's newest articles must list them alike).
+NEWEST_FIRST_SQL = "date DESC NULLS LAST, title"
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -462,28 +465,6 @@ class Article(models.Model):
             link.point_at(target)
             link.save()
             return link
-
-    def related_articles(self) -> list[Article]:
-        """The published articles this one links to, each once, in order. One query."""
-        links = (
-            self.related_links.filter(target__status=Status.PUBLISHED)
-            .exclude(target=self)
-            .select_related("target__subject")
-            # What a list of links shows: not the targets' answers.
-            .only(
-                "article",
-                "target",
-                "target__url",
-                "target__title",
-                "target__subject__name",
-                "target__subject__slug",
-            )
-            .order_by("position")
-        )
-        seen: dict[int, Article] = {}
-        for link in links:
-            seen.setdefault(link.target_id, link.target)
-        return list(seen.values())
 
     def get_absolute_url(self) -> str:
         return self.url

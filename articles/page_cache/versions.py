@@ -30,7 +30,14 @@ from django.db import connection
 from django.db.models.signals import post_delete, post_save, pre_delete
 
 from articles.fileformat.limits import MAX_RELATED
-from articles.models import Article, RelatedLink, ShownVersion, Status, Subject
+from articles.models import (
+    NEWEST_FIRST_SQL,
+    Article,
+    RelatedLink,
+    ShownVersion,
+    Status,
+    Subject,
+)
 
 SITE = "site"
 SUBJECTS = "subjects"
@@ -147,7 +154,7 @@ def _newest_token(subject_id: int) -> str:
 _ARTICLES = connection.ops.quote_name(Article._meta.db_table)
 _NEWEST_SQL = f"""
 SELECT id, version FROM {_ARTICLES} WHERE subject_id = %s AND status = %s
-ORDER BY date DESC NULLS LAST, title LIMIT %s
+ORDER BY {NEWEST_FIRST_SQL} LIMIT %s
 """
 
 
