@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterator, Mapping
 from django.conf import settings
 from django.core.cache import cache
 from django.core.signals import setting_changed
-from django.db import connection
+from django.db import connection, transaction
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.template.response import SimpleTemplateResponse
@@ -99,23 +99,12 @@ def cached_page(
     revalidate every time, so the next reader after an edit sees it.
     """
     spec = CachedView(dict(reads or {}), shared_slots)
-    # A view of shared slots (search) shows the whole site and may need
-    # transactions of its own: its version is read before it runs instead of
-    # in a snapshot after, which keeps the same promise.
-    in_snapshot = not shared_slots
 
     def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @functools.wraps(view)
         def render_and_mark(request: HttpRequest, *args, **kwargs) -> HttpResponse:
             _keep_only_what_is_read(request, spec)
             request.page_shows = []
-            if not in_snapshot:
-                before = ((SITE,), current_tokens((SITE,)))
-                response = view(request, *args, **kwargs)
-                if isinstance(response, SimpleTemplateResponse):
-                    response.render()
-                response.page_cache_shown = before
-                return _marked(response)
             with read_snapshot():
                 response = view(request, *args, **kwargs)
                 if isinstance(response, SimpleTemplateResponse):
@@ -123,20 +112,17 @@ def cached_page(
                 if _may_keep(response):
                     keys = tuple(dict.fromkeys(request.page_shows)) or (SITE,)
                     response.page_cache_shown = (keys, current_tokens(keys))
-            return _marked(response)
+            if _may_keep(response):
+                patch_cache_control(
+                    response, public=True, max_age=0, must_revalidate=True
+                )
+                set_response_etag(response)
+            return response
 
         render_and_mark.cached_view = spec
         return render_and_mark
 
     return decorate if view is None else decorate(view)
-
-
-def _marked(response: HttpResponse) -> HttpResponse:
-    """A page that may be kept: public, revalidated every time, with an ETag."""
-    if _may_keep(response):
-        patch_cache_control(response, public=True, max_age=0, must_revalidate=True)
-        set_response_etag(response)
-    return response
 
 
 def shows(request: HttpRequest, *keys: str) -> None:
@@ -148,30 +134,32 @@ def shows(request: HttpRequest, *keys: str) -> None:
 
 @contextlib.contextmanager
 def read_snapshot() -> Iterator[None]:
-    """Every query inside sees the database as of one moment: a read-only
-    transaction, REPEATABLE READ on PostgreSQL, a deferred one on SQLite (in
+    """Every query inside sees the database as of one moment: a transaction
+    (Django's own, so that a view's `atomic` inside is a savepoint of it),
+    REPEATABLE READ and READ ONLY on PostgreSQL, begun DEFERRED on SQLite (in
     WAL mode its reads share one snapshot and never block a writer; the
     settings' IMMEDIATE transactions would take the write lock). Inside a
     transaction already (a test's), that transaction is the snapshot."""
     if connection.in_atomic_block:
         yield
         return
-    begin = _SNAPSHOT_BEGIN.get(connection.vendor, "BEGIN")
-    with connection.cursor() as cursor:
-        cursor.execute(begin)
-    try:
+    if connection.vendor == "sqlite":
+        connection.ensure_connection()
+        mode, connection.transaction_mode = connection.transaction_mode, "DEFERRED"
+        try:
+            with transaction.atomic():
+                connection.transaction_mode = mode
+                yield
+        finally:
+            connection.transaction_mode = mode
+        return
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY"
+                )
         yield
-    finally:
-        # Nothing to keep: a read-only transaction ends alike either way, and
-        # on PostgreSQL a failed query leaves one that only ROLLBACK ends.
-        with connection.cursor() as cursor:
-            cursor.execute("ROLLBACK")
-
-
-_SNAPSHOT_BEGIN = {
-    "postgresql": "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
-    "sqlite": "BEGIN DEFERRED",
-}
 
 
 def _keep_only_what_is_read(request: HttpRequest, spec: CachedView) -> None:
