@@ -10,9 +10,8 @@ tenth of the cost of Django's `date`: `iso_date` (2024-12-07) and
 `short_date` (Dec 07, 2024, as `date('M d, Y')` gives it in English).
 
 A page of the site calls `url()` and `static()` a dozen times: both are
-remembered, `url()` for the names that take no argument (the script prefix
-is part of what it remembers), `static()` for every path (the manifest of
-hashed names is read once, when the process starts).
+remembered, `url()` as `articles.paths.path_of`, `static()` for every path
+(the manifest of hashed names is read once, when the process starts).
 """
 
 from __future__ import annotations
@@ -22,15 +21,15 @@ from datetime import date as Date
 
 from django.template.defaultfilters import date, pluralize, urlencode
 from django.templatetags.static import static
-from django.urls import get_script_prefix, reverse
 from jinja2 import Environment
 
+from articles.paths import path_of
 from articles.structured_data import json_ld_script
 
 
 def environment(**options) -> Environment:
     env = Environment(**options)
-    env.globals.update(static=remembered_static, url=url, page_url=page_url)
+    env.globals.update(static=remembered_static, url=path_of, page_url=page_url)
     env.filters.update(
         date=date,
         iso_date=iso_date,
@@ -40,18 +39,6 @@ def environment(**options) -> Environment:
         json_ld=json_ld_script,
     )
     return env
-
-
-def url(name: str, *args) -> str:
-    """`reverse(name, args=args)`: the path of a named URL."""
-    if args:
-        return reverse(name, args=args)
-    return _reverse_without_arguments(get_script_prefix(), name)
-
-
-@functools.lru_cache(maxsize=256)
-def _reverse_without_arguments(_script_prefix: str, name: str) -> str:
-    return reverse(name)
 
 
 remembered_static = functools.lru_cache(maxsize=1024)(static)

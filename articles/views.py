@@ -37,6 +37,7 @@ from .page_cache import (
     subject_key,
 )
 from .page_cache.versions import MORE_FROM_SUBJECT
+from .paths import path_of
 from .search import search_articles
 from .sitemaps import SITEMAPS, needs_index
 from .structured_data import Crumb, article_json_ld
@@ -256,7 +257,7 @@ def sitemap_section(request, section):
 
 
 def _learn_crumb() -> Crumb:
-    return Crumb("Learn", reverse("articles:subject_index"))
+    return Crumb("Learn", path_of("articles:subject_index"))
 
 
 def _page(request, queryset):

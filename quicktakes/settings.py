@@ -167,6 +167,10 @@ if STATIC_SITE_REBUILD and not STATIC_SITE_DIR:
 # Set REDIS_URL in production so every worker shares one cache; without it each
 # process keeps its own in memory.
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "3600"))
+# A page is kept from its second request within PAGE_CACHE_SECONDS: the many
+# pages asked once (readers from search engines, crawlers) cost a render and
+# no cache write (articles/page_cache/keeping.py, PageCacheMiddleware).
+PAGE_CACHE_FROM_SECOND_REQUEST = env_bool("PAGE_CACHE_FROM_SECOND_REQUEST", True)
 # Search pages take any text, so they share this many cache entries, whatever
 # a client asks for: 1,000 results pages of about 20 KB, some 20 MB at most.
 PAGE_CACHE_SEARCH_SLOTS = int(os.environ.get("PAGE_CACHE_SEARCH_SLOTS", "1000"))

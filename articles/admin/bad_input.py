@@ -13,7 +13,8 @@ from __future__ import annotations
 from urllib.parse import unquote_to_bytes
 
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
-from django.urls import reverse
+
+from articles.paths import path_of
 
 REFUSAL = "Bad request: the address holds a NUL character (%00), which no field takes."
 
@@ -25,7 +26,7 @@ class RejectNulMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.path_info.startswith(reverse("admin:index")) and _holds_nul(request):
+        if request.path_info.startswith(path_of("admin:index")) and _holds_nul(request):
             return HttpResponseBadRequest(REFUSAL, content_type="text/plain")
         return self.get_response(request)
 

@@ -15,12 +15,12 @@ from django.core.validators import (
     RegexValidator,
 )
 from django.db import models, transaction
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import Truncator
 
 from articles.fileformat.dates import format_date
 from articles.fileformat.limits import MAX_CHARS, MAX_RELATED, SLUG_PATTERN, article_url
+from articles.paths import path_of
 from articles.rendering import RENDERER_VERSION, RenderedAnswer, rendered_answer
 
 
@@ -55,7 +55,7 @@ class Subject(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("articles:subject", args=[self.slug])
+        return path_of("articles:subject", self.slug)
 
 
 class Status(models.TextChoices):

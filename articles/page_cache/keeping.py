@@ -36,6 +36,9 @@ from .versions import SITE, current_tokens
 
 Normaliser = Callable[[str], str | None]
 
+# Kept under a page's key at its first request (see PageCacheMiddleware).
+SEEN = 1
+
 
 @dataclasses.dataclass(frozen=True)
 class CachedView:
@@ -172,6 +175,15 @@ class PageCacheMiddleware:
     """Answer a GET or HEAD from the cache while the versions of what the page
     shows are current; keep what `cached_page` views answer.
 
+    A page is kept from its second request (PAGE_CACHE_FROM_SECOND_REQUEST,
+    on by default): the first leaves `SEEN` under the page's key, a few bytes
+    where the page would take some 15 KB. Most article pages are asked once
+    in an hour (a reader from a search engine, a crawler's sweep): writing
+    each into the cache would cost more than their render (the value is
+    copied to Redis, which shares the machine's cores) and fill the cache
+    with pages nobody asks again. A page kept once and retired by a change is
+    kept again at its next request.
+
     It sits near the top of MIDDLEWARE so that a cached page skips the session,
     CSRF, authentication and the view; the page is kept as those left it (with
     their headers), and it costs resolving its path, one small query and one
@@ -189,7 +201,7 @@ class PageCacheMiddleware:
             return self.get_response(request)
         key, address = page_key(request, spec)
         stored = cache.get(key)
-        if stored is not None and stored[0] == address:
+        if stored is not None and stored != SEEN and stored[0] == address:
             keys, tokens = stored[1]
             if current_tokens(keys) == tokens:
                 return stored[2]
@@ -197,8 +209,11 @@ class PageCacheMiddleware:
         shown = getattr(response, "page_cache_shown", None)
         if shown is not None and _may_keep(response):
             del response.page_cache_shown
-            entry = (address, shown, response)
-            cache.set(key, entry, settings.PAGE_CACHE_SECONDS)
+            if stored is None and settings.PAGE_CACHE_FROM_SECOND_REQUEST:
+                cache.set(key, SEEN, settings.PAGE_CACHE_SECONDS)
+            else:
+                entry = (address, shown, response)
+                cache.set(key, entry, settings.PAGE_CACHE_SECONDS)
         return response
 
 

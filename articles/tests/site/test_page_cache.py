@@ -29,15 +29,41 @@ def import_folder(folder, **options):
     call_command("import_articles", str(folder), stdout=io.StringIO(), **options)
 
 
-def test_a_page_seen_twice_is_served_from_the_cache_with_one_query(client):
+def test_a_page_is_kept_from_its_second_request_and_then_costs_one_query(client):
     make_article("what-is-a-test")
     first, first_queries = get(client, URL)
-
     second, second_queries = get(client, URL)
 
-    assert first_queries == 4
-    assert second_queries == 1  # the content version
-    assert second.content == first.content
+    third, third_queries = get(client, URL)
+
+    assert first_queries == second_queries == 4  # rendered each time
+    assert third_queries == 1  # the versions of what it shows
+    assert third.content == second.content == first.content
+
+
+def test_with_the_setting_off_a_page_is_kept_from_its_first_request(client, settings):
+    settings.PAGE_CACHE_FROM_SECOND_REQUEST = False
+    make_article("what-is-a-test")
+    get(client, URL)
+
+    _, queries = get(client, URL)
+
+    assert queries == 1
+
+
+def test_a_page_retired_by_an_edit_is_kept_again_at_its_next_request(client):
+    article = make_article("what-is-a-test", title="Old title")
+    get(client, URL)
+    get(client, URL)
+    article.title = "New title"
+    article.save()
+
+    rendered, rendered_queries = get(client, URL)
+    served, served_queries = get(client, URL)
+
+    assert rendered_queries == 1 + 4  # the kept versions, then the render
+    assert served_queries == 1
+    assert "New title" in served.content.decode()
 
 
 def test_an_edit_in_the_admin_shows_at_once_on_every_page_that_shows_it(client):
@@ -107,6 +133,7 @@ def test_an_import_that_changes_nothing_keeps_the_cached_pages(client, tmp_path)
     write_article(tmp_path, "a.md", URL)
     import_folder(tmp_path)
     client.get(URL)
+    client.get(URL)  # kept from its second request
 
     import_folder(tmp_path)
     _, queries = get(client, URL)
@@ -118,6 +145,7 @@ def test_a_dry_run_keeps_the_cached_pages(client, tmp_path):
     write_article(tmp_path, "a.md", URL, answer="Kept.")
     import_folder(tmp_path)
     client.get(URL)
+    client.get(URL)  # kept from its second request
 
     write_article(tmp_path, "a.md", URL, answer="Not written.")
     import_folder(tmp_path, dry_run=True)
@@ -167,7 +195,8 @@ def test_pages_are_cached_per_query_string(client):
 
 def test_a_page_from_the_cache_keeps_every_header_of_the_first(client):
     make_article("what-is-a-test")
-    first = client.get(URL)
+    client.get(URL)
+    first = client.get(URL)  # kept from its second request
 
     second, queries = get(client, URL)
 
@@ -186,9 +215,10 @@ def test_admin_pages_are_never_cached(client, admin_user):
     assert client.get("/admin/").status_code == 302
 
 
-def test_a_search_seen_twice_is_served_from_the_cache(client):
+def test_a_search_asked_again_is_served_from_the_cache(client):
     make_article("what-is-a-test", title="Cortex question")
-    first = client.get("/search/", {"q": "cortex"})
+    client.get("/search/", {"q": "cortex"})
+    first = client.get("/search/", {"q": "cortex"})  # kept from this one
 
     second, queries = get(client, "/search/?q=cortex")
 

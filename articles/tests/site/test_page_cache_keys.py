@@ -16,6 +16,8 @@ from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from articles.page_cache.keeping import SEEN
+
 from ..factories import make_article
 
 pytestmark = pytest.mark.django_db
@@ -31,12 +33,19 @@ TRACKING = [
 
 
 def cached_pages() -> int:
-    """How many pages the cache backend holds now."""
+    """How many pages the cache backend holds now (kept, or marked as seen)."""
+    return len(page_keys())
+
+
+def page_keys() -> list[str]:
+    """The keys of the pages the cache backend holds, as `cache.get` takes them."""
     pattern = cache.make_key("page:*")
     if settings.REDIS_URL:
         client = redis.Redis.from_url(settings.REDIS_URL)
-        return sum(1 for _ in client.scan_iter(match=pattern, count=1000))
-    return sum(fnmatch(key, pattern) for key in cache._cache)
+        keys = [key.decode() for key in client.scan_iter(match=pattern, count=1000)]
+    else:
+        keys = [key for key in cache._cache if fnmatch(key, pattern)]
+    return [key.split(":", 2)[2] for key in keys]  # without prefix and version
 
 
 def queries_of(client, url):
@@ -53,9 +62,29 @@ def listing():
         make_article(f"a{n:02}", title=f"Cortex question {n:02}")
 
 
+def test_a_page_asked_once_leaves_only_a_mark_in_the_cache(client):
+    make_article("what-is-a-test")
+
+    client.get(URL)
+
+    assert [cache.get(key) for key in page_keys()] == [SEEN]
+
+
+def test_a_page_asked_twice_is_kept_under_the_same_key(client):
+    make_article("what-is-a-test")
+    client.get(URL)
+
+    client.get(URL)
+
+    [entry] = [cache.get(key) for key in page_keys()]
+    assert entry != SEEN
+    assert entry[0] == "http://testserver" + URL
+
+
 def test_parameters_the_article_page_does_not_read_share_its_entry(client):
     make_article("what-is-a-test")
-    plain = client.get(URL)
+    client.get(URL)
+    plain = client.get(URL)  # kept from its second request
 
     answers = [queries_of(client, f"{URL}?{query}") for query in TRACKING]
 
@@ -122,7 +151,8 @@ def test_spellings_of_a_search_share_an_entry(client, listing):
         "/search/?q=cortex&subject=Not+a+slug",
         "/search/?q=cortex&page=1",
     ]
-    first = client.get(urls[0])
+    client.get(urls[0])
+    first = client.get(urls[0])  # kept from its second request
 
     answers = [queries_of(client, url) for url in urls[1:]]
 
@@ -159,8 +189,9 @@ def test_a_sweep_of_random_searches_holds_no_more_than_the_slots(
 
 def test_a_few_searches_are_each_kept(client, listing):
     words = ["cortex", "question", "medulla", "axon", "synapse"]
-    for word in words:
-        client.get(f"/search/?q={word}")
+    for _ in range(2):  # kept from the second request
+        for word in words:
+            client.get(f"/search/?q={word}")
 
     answers = [queries_of(client, f"/search/?q={word}") for word in words]
 
