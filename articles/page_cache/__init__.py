@@ -25,6 +25,7 @@ from .versions import (
     newest_key,
     subject_key,
     subjects_changed,
+    versions_moved,
 )
 
 __all__ = [
@@ -42,4 +43,5 @@ __all__ = [
     "shows",
     "subject_key",
     "subjects_changed",
+    "versions_moved",
 ]

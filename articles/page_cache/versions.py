@@ -28,6 +28,7 @@ from collections.abc import Iterable
 
 from django.db import connection
 from django.db.models.signals import post_delete, post_save, pre_delete
+from django.dispatch import Signal
 
 from articles.fileformat.limits import MAX_RELATED
 from articles.models import (
@@ -158,9 +159,15 @@ ORDER BY {NEWEST_FIRST_SQL} LIMIT %s
 """
 
 
+# Sent after every move of versions, in the changing transaction: whatever
+# the public site shows has changed (the static site's rebuilds listen).
+versions_moved = Signal()
+
+
 def _move(keys: list[str], newest: dict[int, str] | None = None) -> None:
     """Give `keys` a new token, and the newest lists theirs. A query for each
-    UPSERT_ROWS keys, in plain SQL (an import moves thousands)."""
+    UPSERT_ROWS keys, in plain SQL (an import moves thousands). Sends
+    `versions_moved`."""
     token = uuid.uuid4().hex
     rows = [(key, token) for key in dict.fromkeys(keys)]
     rows += [(newest_key(pk), digest) for pk, digest in (newest or {}).items()]
@@ -170,6 +177,7 @@ def _move(keys: list[str], newest: dict[int, str] | None = None) -> None:
             cursor.execute(
                 _upsert_sql(len(batch)), [value for row in batch for value in row]
             )
+    versions_moved.send(sender=ShownVersion, keys=[key for key, _ in rows])
 
 
 UPSERT_ROWS = 500

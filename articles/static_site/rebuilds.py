@@ -8,24 +8,26 @@ links, a hundred saves in a minute) queues one job, and a request arriving
 while a rebuild runs queues exactly one more, which sees what the running
 one may have missed. A rebuild writes only what changed (building.py).
 
-What asks: an article or a subject saved or deleted (signals, connected in
-apps.py), and the background jobs that change content in bulk, an upload's
-import and scheduled publishing (`django_tasks`' task_finished signal), so
-neither the admin nor importing needs to know about the static site.
-`manage.py import_articles` asks after its run.
+What asks: every change of what the public pages show, as the page cache
+learns of it (`versions_moved`, sent in the changing transaction by every
+write path: a save or delete, the admin's bulk publish and unpublish, a
+review's publish, an import's chunks, scheduled publishing), and the
+background jobs that change content in bulk, an upload's import and
+scheduled publishing (`django_tasks`' task_finished signal), so neither the
+admin nor importing needs to know about the static site. `manage.py
+import_articles` asks after its run.
 """
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models.signals import post_delete, post_save
 from django_tasks import task
 from django_tasks.signals import task_finished
 from django_tasks_db import DatabaseBackend
 from django_tasks_db.models import DBTaskResult
 
-from articles.models import Article, Subject
+from articles.page_cache import versions_moved
 
 from .building import build_site
 
@@ -70,10 +72,7 @@ def _after_job(*, task_result, **_signal_arguments) -> None:
 
 
 def connect_signals() -> None:
-    """Ask for a rebuild whenever an article or subject is saved or deleted,
-    and after each job of CHANGING_JOBS."""
-    for model in (Article, Subject):
-        uid = f"static-site-{model.__name__}"
-        post_save.connect(request_rebuild, sender=model, dispatch_uid=f"{uid}-save")
-        post_delete.connect(request_rebuild, sender=model, dispatch_uid=f"{uid}-del")
+    """Ask for a rebuild whenever what the public pages show changes, and
+    after each job of CHANGING_JOBS."""
+    versions_moved.connect(request_rebuild, dispatch_uid="static-site-versions")
     task_finished.connect(_after_job, dispatch_uid="static-site-after-job")

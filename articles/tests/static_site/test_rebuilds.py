@@ -15,6 +15,7 @@ from django_tasks_db.models import DBTaskResult
 
 from articles.models import Status, Subject
 from articles.publishing import publish_due
+from articles.reviews import publish_reviewed, submit_for_review
 from articles.static_site.rebuilds import rebuild_static_site
 
 from ..factories import make_article, run_jobs, write_article
@@ -100,6 +101,39 @@ def test_an_import_from_the_command_line_queues_a_rebuild(
         call_command("import_articles", str(tmp_path / "files"), stdout=io.StringIO())
 
     assert waiting_rebuilds() == 1
+
+
+@pytest.mark.parametrize("action", ["publish", "unpublish"])
+def test_a_bulk_action_of_the_admin_queues_a_rebuild(
+    rebuilding, editor, action, django_capture_on_commit_callbacks
+):
+    status = Status.DRAFT if action == "publish" else Status.PUBLISHED
+    article = make_article("a-question", status=status)
+    DBTaskResult.objects.all().delete()  # the rebuild its creation asked for
+
+    with django_capture_on_commit_callbacks(execute=True):
+        editor.post(
+            "/admin/articles/article/",
+            {"_selected_action": [article.pk], "index": 0, "action": action},
+        )
+
+    article.refresh_from_db()
+    assert article.status == (Status.PUBLISHED if action == "publish" else Status.DRAFT)
+    assert waiting_rebuilds() == 1
+
+
+def test_a_publish_after_review_queues_a_rebuild(
+    rebuilding, admin_user, django_capture_on_commit_callbacks
+):
+    article = make_article("a-question", status=Status.DRAFT)
+    review = submit_for_review(article, user=admin_user)
+    DBTaskResult.objects.all().delete()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        publish_reviewed(review, user=admin_user)
+
+    run_jobs()
+    assert (rebuilding / article.url.lstrip("/") / "index.html").is_file()
 
 
 def test_nothing_is_queued_with_the_setting_off(
