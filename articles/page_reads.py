@@ -28,6 +28,7 @@ from .models import (
     Status,
     Subject,
 )
+from .page_cache.versions import NEWEST_SHOWN
 
 # Not the answer's Markdown (the page shows the HTML stored from it) nor what
 # only an export reads.
@@ -139,21 +140,53 @@ def related_articles(article: Article) -> list[ListedArticle]:
 
 
 def newest_of_subject(
-    article: Article, *, leaving_out: list[ListedArticle], count: int
+    article: Article,
+    *,
+    leaving_out: list[ListedArticle],
+    count: int,
+    version: str = "",
 ) -> list[ListedArticle]:
     """The `count` newest published articles of `article`'s subject, but for
-    it and `leaving_out`, with that subject. One query."""
+    it and `leaving_out`, with that subject. One query, or none.
+
+    `version` is the page cache's version of the subject's newest (`newest:`
+    key), read in the same snapshot as the page: it moves whenever the
+    NEWEST_SHOWN newest change (which, what or in what order: it digests
+    their ids and versions, and every write of an article moves its version).
+    With one, the rows are remembered by this process until it moves, so
+    that the many article pages of one subject read them once, not each.
+    """
     left_out = {article.pk, *(other.pk for other in leaving_out)}
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _NEWEST_OF_SUBJECT,
-            [article.subject_id, Status.PUBLISHED, count + len(left_out)],
-        )
-        rows = cursor.fetchall()
-    newest = [_listed(row) for row in rows if row[0] not in left_out][:count]
+    wanted = count + len(left_out)
+    remembered = _REMEMBERED_NEWEST.get(article.subject_id)
+    if version and wanted <= NEWEST_SHOWN:
+        if remembered is None or remembered[0] != version:
+            rows = _newest_rows(article.subject_id, NEWEST_SHOWN)
+            remembered = _REMEMBERED_NEWEST[article.subject_id] = (version, rows)
+        rows = remembered[1]
+    else:
+        rows = _newest_rows(article.subject_id, wanted)
+    newest = [ListedArticle(*row) for row in rows if row[0] not in left_out][:count]
     for other in newest:
         other.subject = article.subject
     return newest
+
+
+# Subject id -> (the version of its newest, their rows): one entry a subject.
+_REMEMBERED_NEWEST: dict[int, tuple[str, list[list]]] = {}
+
+
+def forget_remembered() -> None:
+    """Forget the newest rows remembered (for tests, whose rolled-back
+    databases give ids and versions again to other content)."""
+    _REMEMBERED_NEWEST.clear()
+
+
+def _newest_rows(subject_id: int, limit: int) -> list[list]:
+    with connection.cursor() as cursor:
+        cursor.execute(_NEWEST_OF_SUBJECT, [subject_id, Status.PUBLISHED, limit])
+        rows = cursor.fetchall()
+    return [_converted(Article, _LISTED_FIELDS, row) for row in rows]
 
 
 def _listed(row) -> ListedArticle:

@@ -33,6 +33,7 @@ from .page_cache import (
     cached_page,
     newest_key,
     page_number,
+    shown_versions,
     shows,
     subject_key,
 )
@@ -121,8 +122,9 @@ def subject_detail(request, subject_slug):
 @require_safe
 @cached_page
 def article_detail(request, subject_slug, slug):
-    """The article at its file's URL. Four queries whatever its links. A URL the
-    article had before answers 301 to its URL now, in one hop."""
+    """The article at its file's URL. Four queries whatever its links, three
+    once this process has read its subject's newest at their version. A URL
+    the article had before answers 301 to its URL now, in one hop."""
     url = article_url(subject_slug, slug)
     article = page_reads.published_article_at(url)
     if article is None:
@@ -134,16 +136,22 @@ def article_detail(request, subject_slug, slug):
         if moved_to is None:
             raise Http404("No such article")
         return HttpResponsePermanentRedirect(moved_to)
-    shows(request, article_key(article.pk), newest_key(article.subject_id), SUBJECTS)
-    return render_article(request, article)
+    newest = newest_key(article.subject_id)
+    shows(request, article_key(article.pk), newest, SUBJECTS)
+    versions = shown_versions(request)
+    return render_article(request, article, newest_version=versions[newest])
 
 
-def render_article(request, article: Article, *, preview: bool = False):
-    """The article page. Three queries. A preview (of a draft, for staff) is
-    marked as such, kept out of every cache and asks not to be indexed."""
+def render_article(
+    request, article: Article, *, preview: bool = False, newest_version: str = ""
+):
+    """The article page. Two queries, and one for its subject's newest unless
+    this process has them at `newest_version` already. A preview (of a draft,
+    for staff) is marked as such, kept out of every cache and asks not to be
+    indexed."""
     related = page_reads.related_articles(article)
     more = page_reads.newest_of_subject(
-        article, leaving_out=related, count=MORE_FROM_SUBJECT
+        article, leaving_out=related, count=MORE_FROM_SUBJECT, version=newest_version
     )
     crumbs = [
         _learn_crumb(),

@@ -14,7 +14,14 @@ search and the sitemap, which show everything), and every other kept page
 stays.
 """
 
-from .keeping import PageCacheMiddleware, cached_page, page_key, page_number, shows
+from .keeping import (
+    PageCacheMiddleware,
+    cached_page,
+    page_key,
+    page_number,
+    shown_versions,
+    shows,
+)
 from .versions import (
     SITE,
     SUBJECTS,
@@ -40,6 +47,7 @@ __all__ = [
     "newest_key",
     "page_key",
     "page_number",
+    "shown_versions",
     "shows",
     "subject_key",
     "subjects_changed",

@@ -108,13 +108,14 @@ def cached_page(
         def render_and_mark(request: HttpRequest, *args, **kwargs) -> HttpResponse:
             _keep_only_what_is_read(request, spec)
             request.page_shows = []
+            request.page_versions = {}
             with read_snapshot():
                 response = view(request, *args, **kwargs)
                 if isinstance(response, SimpleTemplateResponse):
                     response.render()
                 if _may_keep(response):
                     keys = tuple(dict.fromkeys(request.page_shows)) or (SITE,)
-                    response.page_cache_shown = (keys, current_tokens(keys))
+                    response.page_cache_shown = (keys, _versions(request, keys))
             if _may_keep(response):
                 patch_cache_control(
                     response, public=True, max_age=0, must_revalidate=True
@@ -133,6 +134,25 @@ def shows(request: HttpRequest, *keys: str) -> None:
     (articles/page_cache/versions.py): it is kept until one of them changes.
     A page that says nothing shows `site`, which every change moves."""
     request.page_shows.extend(keys)
+
+
+def shown_versions(request: HttpRequest) -> dict[str, str]:
+    """The versions of what the page has said it shows so far, read now, in
+    the page's snapshot (one query): the versions the page is kept with, so
+    the view may use them (the article page's newest list is remembered by
+    its version, `page_reads.newest_of_subject`)."""
+    keys = tuple(dict.fromkeys(request.page_shows))
+    request.page_versions.update(zip(keys, current_tokens(keys), strict=True))
+    return request.page_versions
+
+
+def _versions(request: HttpRequest, keys: tuple[str, ...]) -> tuple[str, ...]:
+    """The tokens of `keys`, read in this snapshot: as `shown_versions` read
+    them when it read them all (the same snapshot gives the same), else now."""
+    known = request.page_versions
+    if all(key in known for key in keys):
+        return tuple(known[key] for key in keys)
+    return current_tokens(keys)
 
 
 @contextlib.contextmanager

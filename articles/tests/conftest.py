@@ -12,6 +12,7 @@ import pytest
 from django.core.cache import cache
 from django.core.management import call_command
 
+from articles import page_reads
 from articles.models import Article
 
 from .browser.chromium import start_chromium
@@ -57,8 +58,11 @@ HOSTILE_ANSWER = (
 def empty_page_cache():
     """Every test starts with no cached page: each test database starts from
     the same content version, so a page cached by one test could otherwise be
-    served in the next (and Redis keeps pages between runs)."""
+    served in the next (and Redis keeps pages between runs). The newest rows
+    an article page remembers go too: the next test's ids and versions are
+    the same, and its articles others."""
     cache.clear()
+    page_reads.forget_remembered()
 
 
 @dataclass(frozen=True)

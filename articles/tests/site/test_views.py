@@ -130,8 +130,24 @@ def test_an_article_pages_queries_do_not_grow_with_its_related_links(client):
             article=linked, position=position, target_url=target.url, target=target
         )
 
-    # The content version, the article, its related articles, more from its subject.
-    assert queries_for(linked) == queries_for(lonely) == 4
+    # The article, the versions of what it shows, its related articles, and
+    # the newest of its subject, which the next pages of the subject remember.
+    assert queries_for(target) == 4
+    assert queries_for(linked) == queries_for(lonely) == 3
+
+
+def test_the_newest_of_a_subject_are_remembered_until_one_of_them_changes(client):
+    first = make_article("first", title="First question")
+    second = make_article("second", title="Second question")
+    assert "Second question" in client.get(first.url).content.decode()
+
+    second.title = "Second question, renamed"
+    second.save()
+
+    page = client.get(first.url).content.decode()
+    assert "Second question, renamed" in page
+    more = client.get(make_article("third").url).content.decode()
+    assert "Second question, renamed" in more and "First question" in more
 
 
 def test_answers_are_sanitized(client):
