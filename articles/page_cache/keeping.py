@@ -220,7 +220,12 @@ class PageCacheMiddleware:
         if spec is None:
             return self.get_response(request)
         key, address = page_key(request, spec)
-        stored = cache.get(key)
+        second_request = settings.PAGE_CACHE_FROM_SECOND_REQUEST
+        marking = second_request and hasattr(cache, "get_or_mark")
+        if marking:  # Redis: the page, or SEEN left in its place, in one trip
+            stored = cache.get_or_mark(key, SEEN, settings.PAGE_CACHE_SECONDS)
+        else:
+            stored = cache.get(key)
         if stored is not None and stored != SEEN and stored[0] == address:
             keys, tokens = stored[1]
             if current_tokens(keys) == tokens:
@@ -229,11 +234,15 @@ class PageCacheMiddleware:
         shown = getattr(response, "page_cache_shown", None)
         if shown is not None and _may_keep(response):
             del response.page_cache_shown
-            if stored is None and settings.PAGE_CACHE_FROM_SECOND_REQUEST:
-                cache.set(key, SEEN, settings.PAGE_CACHE_SECONDS)
-            else:
+            if stored is not None or not second_request:
                 entry = (address, shown, response)
                 cache.set(key, entry, settings.PAGE_CACHE_SECONDS)
+            elif not marking:
+                cache.set(key, SEEN, settings.PAGE_CACHE_SECONDS)
+        elif marking and stored is None:
+            # Not a page to keep (a 404, a redirect): no mark either, so no
+            # sweep of made-up addresses leaves anything in the cache.
+            cache.delete(key)
         return response
 
 

@@ -70,6 +70,15 @@ def test_a_page_asked_once_leaves_only_a_mark_in_the_cache(client):
     assert [cache.get(key) for key in page_keys()] == [SEEN]
 
 
+def test_a_sweep_of_made_up_article_addresses_leaves_nothing_in_the_cache(client):
+    make_article("what-is-a-test")
+
+    for n in range(20):
+        assert client.get(f"/learn/medicine/questions/made-up-{n}").status_code == 404
+
+    assert cached_pages() == 0
+
+
 def test_a_page_asked_twice_is_kept_under_the_same_key(client):
     make_article("what-is-a-test")
     client.get(URL)
