@@ -6,7 +6,8 @@ admin keeps. They may use what Django's templates would: `static()` and
 `url()`, and the filters `date` (Django's, in the site's time zone),
 `pluralize`, `urlencode` and `json_ld`; `page_url(request, n)` for a
 paginated page's address. Two filters for the dates every list shows, a
-tenth of the cost of Django's `date`: `iso_date` (2024-12-07) and
+tenth of the cost of Django's `date`: `iso_date` (2024-12-07, or a moment as
+`date('c')` writes it) and
 `short_date` (Dec 07, 2024, as `date('M d, Y')` gives it in English).
 
 A page of the site calls `url()` and `static()` a dozen times: both are
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import functools
 from datetime import date as Date
+from datetime import datetime
 
 from django.template.defaultfilters import date, pluralize, urlencode
 from django.templatetags.static import static
@@ -46,7 +48,9 @@ remembered_static = functools.lru_cache(maxsize=1024)(static)
 _MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
 
 
-def iso_date(day: Date | None) -> str:
+def iso_date(day: Date | datetime | None) -> str:
+    """A date (2024-12-07) or a moment (2024-12-07T10:00:00+00:00, as Django's
+    `date('c')` gives it) in ISO 8601; "" for None."""
     return day.isoformat() if day else ""
 
 

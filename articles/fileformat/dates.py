@@ -7,6 +7,7 @@ these are its tokens that make sense for a date. No Django here.
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 
 MONTHS = (
@@ -18,6 +19,7 @@ WEEKDAYS = "Monday Tuesday Wednesday Thursday Friday Saturday Sunday".split()
 _TOKENS = re.compile(r"\[[^\]]*\]|YYYY|YY|MMMM|MMM|MM|M|DD|Do|D|dddd|ddd")
 
 
+@functools.lru_cache(maxsize=4096)  # pages show the same few dates again and again
 def format_date(date: datetime.date, notation: str) -> str:
     """`date` written as `notation` asks; text in [brackets] is kept as it is."""
     return _TOKENS.sub(lambda match: _token(date, match.group(0)), notation)
