@@ -158,8 +158,8 @@ def newest_of_subject(
     """
     left_out = {article.pk, *(other.pk for other in leaving_out)}
     wanted = count + len(left_out)
-    remembered = _REMEMBERED_NEWEST.get(article.subject_id)
     if version and wanted <= NEWEST_SHOWN:
+        remembered = _REMEMBERED_NEWEST.get(article.subject_id)
         if remembered is None or remembered[0] != version:
             rows = _newest_rows(article.subject_id, NEWEST_SHOWN)
             remembered = _REMEMBERED_NEWEST[article.subject_id] = (version, rows)

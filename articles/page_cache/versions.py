@@ -177,7 +177,7 @@ def _move(keys: list[str], newest: dict[int, str] | None = None) -> None:
             cursor.execute(
                 _upsert_sql(len(batch)), [value for row in batch for value in row]
             )
-    versions_moved.send(sender=ShownVersion, keys=[key for key, _ in rows])
+    versions_moved.send(sender=ShownVersion)
 
 
 UPSERT_ROWS = 500
