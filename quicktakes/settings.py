@@ -71,10 +71,12 @@ MIDDLEWARE = [
     "django.middleware.http.ConditionalGetMiddleware",
     # Cached pages are answered here, before the session and everything below.
     "articles.page_cache.PageCacheMiddleware",
-    # Below the page cache: a kept page keeps its policy header, so a page
+    # Content-Security-Policy (django-csp, its policy built once:
+    # quicktakes/security_policy.py). Below the page cache: a kept page keeps
+    # its policy header, so a page
     # from the cache costs no policy built again; the policy is part of every
     # page's cache key, so a new policy is never served an old one's pages.
-    "csp.middleware.CSPMiddleware",
+    "quicktakes.security_policy.PolicyMiddleware",
     # An admin address with a NUL byte answers 400 before any view queries it.
     "articles.admin.bad_input.RejectNulMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -106,7 +108,10 @@ TEMPLATES = [
             "environment": "articles.templating.environment",
             "autoescape": True,
             "auto_reload": DEBUG,
-            "context_processors": ["articles.context_processors.site"],
+            "context_processors": [
+                "articles.context_processors.site",
+                "articles.context_processors.paths",
+            ],
         },
     },
     {

@@ -7,15 +7,23 @@ shows KaTeX and the admin working under it in Chromium.
 
 from __future__ import annotations
 
+import re
 from html.parser import HTMLParser
 
 import pytest
+from csp.constants import NONCE, SELF
+from csp.decorators import csp_exempt, csp_update
+from csp.exceptions import CSPNonceError
+from csp.middleware import CSPMiddleware
 from django.contrib.auth.models import User
 from django.db import connection
+from django.http import HttpResponse
+from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from articles.models import Article, ImportBatch
+from quicktakes.security_policy import PolicyMiddleware
 
 from ..conftest import MATH_URL
 
@@ -168,3 +176,70 @@ def test_the_login_page_has_no_inline_code(client):
 
     assert response.status_code == 200
     assert inline_code(response) == []
+
+
+def _through(middleware_class, view):
+    """The request and response of a GET answered by `view` through
+    `middleware_class`."""
+    request = RequestFactory().get("/somewhere/")
+    return request, middleware_class(view)(request)
+
+
+def _plain(request):
+    return HttpResponse("ok")
+
+
+@csp_update({"img-src": "https://images.example"})
+def _updating(request):
+    return HttpResponse("ok")
+
+
+@csp_exempt()
+def _exempt(request):
+    return HttpResponse("ok")
+
+
+def _with_nonce(request):
+    return HttpResponse(f"<script nonce='{request.csp_nonce}'></script>")
+
+
+@pytest.mark.parametrize("view", [_plain, _updating, _exempt, _with_nonce])
+@pytest.mark.parametrize("nonce_in_policy", [False, True])
+def test_the_headers_are_django_csps_own(view, nonce_in_policy, settings):
+    if nonce_in_policy:
+        settings.CONTENT_SECURITY_POLICY = {
+            "DIRECTIVES": {**POLICY, "script-src": [SELF, NONCE]}
+        }
+
+    _, ours = _through(PolicyMiddleware, view)
+    _, theirs = _through(CSPMiddleware, view)
+
+    def policy_headers(response):
+        return {k: v for k, v in response.items() if "Security-Policy" in k}
+
+    # The nonces differ, request by request; everything else is the same.
+    nonce = re.compile(r"'nonce-[^']+'")
+    assert {k: nonce.sub("N", v) for k, v in policy_headers(ours).items()} == {
+        k: nonce.sub("N", v) for k, v in policy_headers(theirs).items()
+    }
+    assert bool(policy_headers(ours)) == (view is not _exempt)
+
+
+def test_a_nonce_asked_for_after_the_header_is_written_is_refused():
+    request, _ = _through(PolicyMiddleware, _plain)
+
+    with pytest.raises(CSPNonceError):
+        str(request.csp_nonce)
+
+
+def test_a_report_only_policy_is_sent_as_report_only(client, demo_site, settings):
+    settings.CONTENT_SECURITY_POLICY = None
+    settings.CONTENT_SECURITY_POLICY_REPORT_ONLY = {
+        "DIRECTIVES": {**POLICY, "img-src": ["'self'", "https://images.example"]}
+    }
+
+    response = client.get(MATH_URL)
+    header = response["Content-Security-Policy-Report-Only"]
+
+    assert "Content-Security-Policy" not in response
+    assert "img-src 'self' https://images.example" in header.split("; ")
