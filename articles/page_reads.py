@@ -5,7 +5,8 @@ Each is one query, as the ORM's querysets for them were (`Article.objects.
 published().select_related("subject")`, the article's related links with
 their targets, `for_listing`), for a tenth of their cost: building those querysets took
 about a millisecond each, ten times what SQLite takes to answer them, on the
-page every reader arriving from a search engine meets. The article and the
+page every reader arriving from a search engine meets. They are read by
+`articles.rows.fetch_rows`, past Django's cursor wrapper on SQLite. The article and the
 subjects become model instances (`Model.from_db`), with the columns read here
 and no other (another would cost a query); the articles a page lists become
 `ListedArticle`s, which hold what a list shows, for a fifth of an instance's
@@ -22,20 +23,42 @@ from django.db import connection
 
 from .models import (
     NEWEST_FIRST_SQL,
-    SOURCE_ONLY_FIELDS,
     Article,
     RelatedLink,
     Status,
     Subject,
 )
 from .page_cache.versions import NEWEST_SHOWN
+from .rows import fetch_rows
 
-# Not the answer's Markdown (the page shows the HTML stored from it) nor what
-# only an export reads.
+# What the article page shows (templates/jinja2/articles/article_detail.html,
+# structured_data.article_json_ld): not the answer's Markdown (the page shows
+# the HTML stored from it), nor what only an export, the import or the
+# scheduler reads. The others are deferred: reading one costs a query, which
+# the page's count of queries (test_views) would show. Each column left out
+# is one fewer to convert (SQLite gives dates and moments as text).
+_PAGE_FIELDS = {
+    "id",
+    "subject_id",
+    "slug",
+    "url",
+    "date",
+    "title",
+    "question",
+    "answer_html",
+    "answer_has_math",
+    "author",
+    "date_format",
+    "post_on_text",
+    "seo_title",
+    "seo_description",
+    "seo_keywords",
+    "status",
+    "no_index",
+    "updated_at",
+}
 _ARTICLE_FIELDS = [
-    field
-    for field in Article._meta.concrete_fields
-    if field.name not in SOURCE_ONLY_FIELDS
+    field for field in Article._meta.concrete_fields if field.attname in _PAGE_FIELDS
 ]
 _ARTICLE_NAMES = [field.attname for field in _ARTICLE_FIELDS]
 
@@ -112,11 +135,10 @@ ORDER BY {NEWEST_FIRST_SQL} LIMIT %s
 
 def published_article_at(url: str) -> Article | None:
     """The published article at `url`, with its subject. One query."""
-    with connection.cursor() as cursor:
-        cursor.execute(_ARTICLE_AT_URL, [url, Status.PUBLISHED])
-        row = cursor.fetchone()
-    if row is None:
+    rows = fetch_rows(_ARTICLE_AT_URL, [url, Status.PUBLISHED])
+    if not rows:
         return None
+    row = rows[0]
     split = len(_ARTICLE_FIELDS)
     article = _instance(Article, _ARTICLE_NAMES, row[:split])
     Article.subject.field.set_cached_value(article, _subject(row[split:]))
@@ -126,9 +148,7 @@ def published_article_at(url: str) -> Article | None:
 def related_articles(article: Article) -> list[ListedArticle]:
     """The published articles `article` links to, each once, in order, with
     their subjects. One query."""
-    with connection.cursor() as cursor:
-        cursor.execute(_RELATED, [article.pk, Status.PUBLISHED, article.pk])
-        rows = cursor.fetchall()
+    rows = fetch_rows(_RELATED, [article.pk, Status.PUBLISHED, article.pk])
     seen: dict[int, ListedArticle] = {}
     split = len(_LISTED_FIELDS)
     for row in rows:
@@ -183,9 +203,7 @@ def forget_remembered() -> None:
 
 
 def _newest_rows(subject_id: int, limit: int) -> list[list]:
-    with connection.cursor() as cursor:
-        cursor.execute(_NEWEST_OF_SUBJECT, [subject_id, Status.PUBLISHED, limit])
-        rows = cursor.fetchall()
+    rows = fetch_rows(_NEWEST_OF_SUBJECT, [subject_id, Status.PUBLISHED, limit])
     return [_converted(Article, _LISTED_FIELDS, row) for row in rows]
 
 

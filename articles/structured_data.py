@@ -21,7 +21,9 @@ if TYPE_CHECKING:
 HEADLINE_CHARS = 110
 
 # What may not appear raw inside <script>: it could end the element.
-_SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
+# (str.replace, three times: str.translate takes twenty times as long on a
+# text with any character outside ASCII.)
+_SCRIPT_ESCAPES = (("<", "\\u003C"), (">", "\\u003E"), ("&", "\\u0026"))
 
 
 @dataclass(frozen=True)
@@ -81,12 +83,10 @@ def json_ld_script(data: Any) -> SafeString:
     """A `<script type="application/ld+json">` element holding `data`, escaped
     so that no text of an article can close the element early."""
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    for character, escape in _SCRIPT_ESCAPES:
+        text = text.replace(character, escape)
     # Safe: every <, > and & of the text is escaped.
-    return mark_safe(
-        '<script type="application/ld+json">'
-        + text.translate(_SCRIPT_ESCAPES)
-        + "</script>"
-    )
+    return mark_safe('<script type="application/ld+json">' + text + "</script>")
 
 
 def _headline(title: str) -> str:

@@ -38,7 +38,7 @@ from .page_cache import (
     subject_key,
 )
 from .page_cache.versions import MORE_FROM_SUBJECT
-from .paths import path_of
+from .paths import absolute_urls, path_of
 from .search import search_articles
 from .sitemaps import SITEMAPS, needs_index
 from .structured_data import Crumb, article_json_ld
@@ -153,6 +153,7 @@ def render_article(
     more = page_reads.newest_of_subject(
         article, leaving_out=related, count=MORE_FROM_SUBJECT, version=newest_version
     )
+    absolute = absolute_urls(request)
     crumbs = [
         _learn_crumb(),
         Crumb(article.subject.name, article.subject.get_absolute_url()),
@@ -163,8 +164,8 @@ def render_article(
         "related": related,
         "more_from_subject": more,
         "breadcrumbs": crumbs,
-        "canonical_url": request.build_absolute_uri(article.url),
-        "json_ld": article_json_ld(article, crumbs, request.build_absolute_uri),
+        "canonical_url": absolute(article.url),
+        "json_ld": article_json_ld(article, crumbs, absolute),
         # Rendered and sanitized when the article was written (rendering.py).
         "answer_html": mark_safe(article.answer_html),
         "answer_has_math": article.answer_has_math,

@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterator, Mapping
 from django.conf import settings
 from django.core.cache import cache
 from django.core.signals import setting_changed
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.template.response import SimpleTemplateResponse
@@ -163,6 +163,7 @@ def read_snapshot() -> Iterator[None]:
     WAL mode its reads share one snapshot and never block a writer; the
     settings' IMMEDIATE transactions would take the write lock). Inside a
     transaction already (a test's), that transaction is the snapshot."""
+    connection = connections[DEFAULT_DB_ALIAS]  # once: each use of the proxy costs
     if connection.in_atomic_block:
         yield
         return

@@ -39,6 +39,7 @@ from articles.models import (
     Status,
     Subject,
 )
+from articles.rows import fetch_rows
 
 SITE = "site"
 SUBJECTS = "subjects"
@@ -63,11 +64,9 @@ def subject_key(subject_id: int) -> str:
 
 def current_tokens(keys: tuple[str, ...]) -> tuple[str, ...]:
     """The tokens of `keys` now, in their order ("" for a key never changed).
-    One query, in plain SQL: it runs on every page served from the cache, and
-    the ORM would cost more than the query."""
-    with connection.cursor() as cursor:
-        cursor.execute(_tokens_sql(len(keys)), keys)
-        found = dict(cursor.fetchall())
+    One query, in plain SQL (articles/rows.py): it runs on every page served
+    from the cache, and the ORM would cost more than the query."""
+    found = dict(fetch_rows(_tokens_sql(len(keys)), keys))
     return tuple(found.get(key, "") for key in keys)
 
 
