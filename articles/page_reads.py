@@ -197,9 +197,10 @@ _REMEMBERED_NEWEST: dict[int, tuple[str, list[list]]] = {}
 
 
 def forget_remembered() -> None:
-    """Forget the newest rows remembered (for tests, whose rolled-back
+    """Forget the newest rows and the subjects remembered (for tests, whose rolled-back
     databases give ids and versions again to other content)."""
     _REMEMBERED_NEWEST.clear()
+    _subject_as_read.cache_clear()
 
 
 def _newest_rows(subject_id: int, limit: int) -> list[list]:
@@ -212,6 +213,15 @@ def _listed(row) -> ListedArticle:
 
 
 def _subject(row) -> Subject:
+    return _subject_as_read(tuple(row))
+
+
+@functools.lru_cache(maxsize=1024)
+def _subject_as_read(row: tuple) -> Subject:
+    """The subject of a row (id, slug, name), one instance per row as read:
+    a page lists up to six subjects, of some dozens the site has, and a
+    renamed one is another row. Shared by every page that shows it, which
+    only reads it (its name and path)."""
     return _instance(Subject, _SUBJECT_FIELDS, row)
 
 
