@@ -52,8 +52,11 @@ def absolute_urls(request: HttpRequest) -> Callable[[str], str]:
 
 
 @functools.lru_cache(maxsize=REMEMBERED)
-def _remembered(urlconf, _script_prefix: str, name: str, args: tuple) -> str:
-    return reverse(name, urlconf=urlconf, args=args)
+def _remembered(urlconf, script_prefix: str, name: str, args: tuple) -> str:
+    # `reverse` writes the script prefix in force, which a bound `path_now`
+    # may be called after a change of: the path under the one in the key.
+    path = reverse(name, urlconf=urlconf, args=args)
+    return script_prefix + path.removeprefix(iri_to_uri(get_script_prefix()))
 
 
 @receiver(setting_changed)
