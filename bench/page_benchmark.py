@@ -136,7 +136,7 @@ def read_database_file(env: dict[str, str]) -> None:
     url = env["DATABASE_URL"]
     if not url.startswith("sqlite:///"):
         return
-    path = Path(url.removeprefix("sqlite://"))
+    path = Path(url.removeprefix("sqlite:///"))
     for name in (path, path.with_name(path.name + "-wal")):
         if name.exists():
             with open(name, "rb") as file:
