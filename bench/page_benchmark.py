@@ -120,11 +120,21 @@ def static_file_path() -> str:
 
 
 def empty_page_cache(env: dict[str, str], cache: str) -> None:
-    """Empty the shared page cache (Redis); the others start empty or stay."""
+    """Empty the shared page cache (Redis; the others start empty or stay),
+    and the machine's record of the pages asked for and kept
+    (articles/page_cache/asked_pages.py): every page is as never asked."""
     if cache == "redis":
         import redis
 
         redis.Redis.from_url(env["REDIS_URL"]).flushdb()
+    code = (
+        "import django; django.setup();"
+        "from articles.page_cache import forget_asked_pages;"
+        "forget_asked_pages()"
+    )
+    subprocess.run(
+        [str(PYTHON / "python"), "-c", code], cwd=PROJECT_ROOT, env=env, check=True
+    )
 
 
 def read_database_file(env: dict[str, str]) -> None:

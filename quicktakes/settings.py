@@ -174,8 +174,13 @@ if STATIC_SITE_REBUILD and not STATIC_SITE_DIR:
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "3600"))
 # A page is kept from its second request within PAGE_CACHE_SECONDS: the many
 # pages asked once (readers from search engines, crawlers) cost a render and
-# no cache write (articles/page_cache/keeping.py, PageCacheMiddleware).
+# no trip to the cache (articles/page_cache/keeping.py, PageCacheMiddleware).
 PAGE_CACHE_FROM_SECOND_REQUEST = env_bool("PAGE_CACHE_FROM_SECOND_REQUEST", True)
+# The record of which pages this machine was asked for and kept, shared by its
+# processes (articles/page_cache/asked_pages.py): a file of 4 bytes a slot, by
+# default in the system's temporary folder, named after the cache.
+PAGE_CACHE_ASKED_FILE = os.environ.get("PAGE_CACHE_ASKED_FILE", "")
+PAGE_CACHE_ASKED_SLOTS = int(os.environ.get("PAGE_CACHE_ASKED_SLOTS", str(1 << 20)))
 # Search pages take any text, so they share this many cache entries, whatever
 # a client asks for: 1,000 results pages of about 20 KB, some 20 MB at most.
 PAGE_CACHE_SEARCH_SLOTS = int(os.environ.get("PAGE_CACHE_SEARCH_SLOTS", "1000"))

@@ -1,12 +1,14 @@
 """Whole public pages kept in the cache until what they show changes.
 
-Two parts:
+Three parts:
 - `keeping`: `cached_page` marks a view whose pages `PageCacheMiddleware`
   keeps, under a key made of the parameters the view reads, with the versions
   of what the page shows (`shows`), read in one snapshot with its content;
 - `versions`: those versions, and the calls that move them when articles or
   subjects change (`articles_changed`, `links_resolved`, `subjects_changed`,
-  and the save and delete signals), in the transaction of the change.
+  and the save and delete signals), in the transaction of the change;
+- `asked_pages`: which pages this machine was asked for and kept, so that a
+  page asked for the first time costs no trip to the cache.
 
 So an edit retires the pages that show the changed article (its own page, the
 pages that link to it, its subject's listings, and the home page, the feeds,
@@ -14,6 +16,7 @@ search and the sitemap, which show everything), and every other kept page
 stays.
 """
 
+from .asked_pages import forget_asked_pages
 from .keeping import (
     PageCacheMiddleware,
     cached_page,
@@ -43,6 +46,7 @@ __all__ = [
     "articles_changed",
     "cached_page",
     "connect_signals",
+    "forget_asked_pages",
     "links_resolved",
     "newest_key",
     "page_key",

@@ -32,12 +32,10 @@ from django.urls import Resolver404, resolve
 from django.utils.cache import patch_cache_control, set_response_etag
 from django.utils.http import urlencode
 
+from .asked_pages import Asked, record_of_asked_pages
 from .versions import SITE, current_tokens
 
 Normaliser = Callable[[str], str | None]
-
-# Kept under a page's key at its first request (see PageCacheMiddleware).
-SEEN = 1
 
 
 @dataclasses.dataclass(frozen=True)
@@ -197,20 +195,23 @@ class PageCacheMiddleware:
     shows are current; keep what `cached_page` views answer.
 
     A page is kept from its second request (PAGE_CACHE_FROM_SECOND_REQUEST,
-    on by default): the first leaves `SEEN` under the page's key, a few bytes
-    where the page would take some 15 KB. Most article pages are asked once
-    in an hour (a reader from a search engine, a crawler's sweep): writing
-    each into the cache would cost more than their render (the value is
-    copied to Redis, which shares the machine's cores) and fill the cache
-    with pages nobody asks again. A page kept once and retired by a change is
-    kept again at its next request.
+    on by default), and the cache is asked for a page only once this machine
+    has kept it (articles/page_cache/asked_pages.py). Most article pages are
+    asked once in an hour (a reader from a search engine, a crawler's sweep):
+    for each of them a trip to the cache would learn that it holds nothing,
+    and writing the page there would cost more than its render (Redis shares
+    the machine's cores) and fill the cache with pages nobody asks again. So
+    a first request costs the render alone, the second a render and a write,
+    and every later one a cache read. A page kept once and retired by a
+    change is kept again at its next request.
 
     It sits near the top of MIDDLEWARE so that a cached page skips the session,
     CSRF, authentication and the view; the page is kept as those left it (with
     their headers), and it costs resolving its path, one small query and one
     cache read. A path no `cached_page` view answers (the admin, a 404) costs
     the resolving alone. Only a successful page that sets no cookie and does
-    not ask to stay private is kept.
+    not ask to stay private is kept, and only such a page is noted as asked:
+    no sweep of made-up addresses leaves anything behind.
     """
 
     def __init__(self, get_response):
@@ -221,29 +222,26 @@ class PageCacheMiddleware:
         if spec is None:
             return self.get_response(request)
         key, address = page_key(request, spec)
+        record = record_of_asked_pages()
+        slot = record.slot(key)
+        asked = record.asked(slot)
         second_request = settings.PAGE_CACHE_FROM_SECOND_REQUEST
-        marking = second_request and hasattr(cache, "get_or_mark")
-        if marking:  # Redis: the page, or SEEN left in its place, in one trip
-            stored = cache.get_or_mark(key, SEEN, settings.PAGE_CACHE_SECONDS)
-        else:
+        if asked is Asked.KEPT or not second_request:
             stored = cache.get(key)
-        if stored is not None and stored != SEEN and stored[0] == address:
-            keys, tokens = stored[1]
-            if current_tokens(keys) == tokens:
-                return stored[2]
+            if stored is not None and stored[0] == address:
+                keys, tokens = stored[1]
+                if current_tokens(keys) == tokens:
+                    return stored[2]
         response = self.get_response(request)
         shown = getattr(response, "page_cache_shown", None)
         if shown is not None and _may_keep(response):
             del response.page_cache_shown
-            if stored is not None or not second_request:
+            if asked is Asked.NEVER and second_request:
+                record.note(slot, kept=False)
+            else:
                 entry = (address, shown, response)
                 cache.set(key, entry, settings.PAGE_CACHE_SECONDS)
-            elif not marking:
-                cache.set(key, SEEN, settings.PAGE_CACHE_SECONDS)
-        elif marking and stored is None:
-            # Not a page to keep (a 404, a redirect): no mark either, so no
-            # sweep of made-up addresses leaves anything in the cache.
-            cache.delete(key)
+                record.note(slot, kept=True)
         return response
 
 

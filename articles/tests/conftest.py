@@ -9,11 +9,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from django.core.management import call_command
 
 from articles import page_reads
 from articles.models import Article
+from articles.page_cache import asked_pages, forget_asked_pages
 
 from .browser.chromium import start_chromium
 from .factories import FIXTURES, importers_group, staff, write_article
@@ -54,6 +56,15 @@ HOSTILE_ANSWER = (
 )
 
 
+@pytest.fixture(autouse=True, scope="session")
+def own_record_of_asked_pages(tmp_path_factory):
+    """The tests' record of asked pages is their own file, not the one a site
+    served from this machine shares (articles/page_cache/asked_pages.py)."""
+    folder = tmp_path_factory.mktemp("page-cache")
+    settings.PAGE_CACHE_ASKED_FILE = str(folder / "asked")
+    asked_pages.forget_opened()
+
+
 @pytest.fixture(autouse=True)
 def empty_page_cache():
     """Every test starts with no cached page: each test database starts from
@@ -62,6 +73,7 @@ def empty_page_cache():
     an article page remembers go too: the next test's ids and versions are
     the same, and its articles others."""
     cache.clear()
+    forget_asked_pages()
     page_reads.forget_remembered()
 
 

@@ -113,9 +113,9 @@ def test_the_page_shows_title_link_subject_date_and_snippet(client):
 
     page = page_of(client, q="detoxifies")
 
-    assert "1 result for “detoxifies”" in page
+    assert "1 result for &ldquo;detoxifies&rdquo;" in page
     assert f'<a href="{article.url}">What does the liver do?</a>' in page
-    assert 'Medicine · <time datetime="2024-12-07">Dec 07, 2024</time>' in page
+    assert 'Medicine &middot; <time datetime="2024-12-07">Dec 07, 2024</time>' in page
     assert "The liver <mark>detoxifies</mark>." in page
 
 
@@ -354,7 +354,9 @@ def test_no_query_makes_the_search_fail(client, query):
     page = page_of(client, q=query)
 
     # A count of results for any query; an invitation to type for a blank one.
-    assert ("results for “" in page or "result for “" in page) == bool(query.strip())
+    assert ("results for &ldquo;" in page or "result for &ldquo;" in page) == bool(
+        query.strip()
+    )
     assert ("Type a word" in page) != bool(query.strip())
     assert Article.objects.count() == 1
 

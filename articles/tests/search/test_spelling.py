@@ -75,7 +75,7 @@ def test_a_misspelt_word_gets_a_did_you_mean_link_that_runs_that_search(
 ):
     page = page_of(client, q="hepatocelular carcinoma")
 
-    assert "0 results for “hepatocelular carcinoma”" in page
+    assert "0 results for &ldquo;hepatocelular carcinoma&rdquo;" in page
     assert did_you_mean(page) == "hepatocellular carcinoma"
     link = html.unescape(DID_YOU_MEAN.search(page)[1])
     assert link == "/search/?q=hepatocellular%20carcinoma"
@@ -186,7 +186,7 @@ def test_the_last_word_finds_longer_words_after_its_whole_word_matches(
     page = page_of(client, q="cardio")
 
     # The whole word first, though the longer word's article is newer.
-    assert "2 results for “cardio”" in page
+    assert "2 results for &ldquo;cardio&rdquo;" in page
     assert titles_on(page) == [
         "Cardio before weights?",
         "What is cardiovascular fitness?",

@@ -22,25 +22,3 @@ def test_every_call_uses_the_same_client_and_the_values_go_round_trip():
     assert (token, address, stored.content) == ("token", "/address", page.content)
     cache.delete("page")
     assert cache.get("page") is None
-
-
-def test_get_or_mark_leaves_the_mark_where_there_was_nothing_in_one_call():
-    cache = ReusedClientRedisCache(SERVER, {"KEY_PREFIX": "redis-cache-test"})
-    cache.delete("seen")
-
-    first = cache.get_or_mark("seen", 1, 60)
-    second = cache.get_or_mark("seen", 1, 60)
-    cache.set("seen", ("a page",), 60)
-    third = cache.get_or_mark("seen", 1, 60)
-
-    assert (first, second, third) == (None, 1, ("a page",))
-    assert cache.get("seen") == ("a page",)  # a value is never replaced by the mark
-    cache.delete("seen")
-
-
-def test_get_or_mark_with_no_time_to_keep_leaves_nothing():
-    cache = ReusedClientRedisCache(SERVER, {"KEY_PREFIX": "redis-cache-test"})
-    cache.delete("seen")
-
-    assert cache.get_or_mark("seen", 1, 0) is None
-    assert cache.get("seen") is None

@@ -34,7 +34,7 @@ def test_the_article_page_shows_everything_the_seed_page_carries(client, seeds):
         in page
     )
     assert 'Posted on <time datetime="2024-12-07">Dec 07, 2024</time>' in page
-    assert "· QuickTakes" in page
+    assert "&middot; QuickTakes" in page
     assert "<strong>Surgery</strong>: In select cases" in page
     assert (
         "<title>What treatment options are available for Metastatic Liver Cancer? "
