@@ -85,7 +85,7 @@ def _now() -> int:
 
 def _shared_map(path: str, size: int) -> mmap.mmap:
     """`size` bytes of the file at `path`, shared with every process that maps
-    it; made (zeroed) if missing or of another size. Where the file cannot be
+    it; made (zeroed) if missing, grown if smaller. Where the file cannot be
     made, or is not this user's own (a symlink, another user's file in a
     shared temporary folder), this process's own memory, with a warning: the
     site works, each process keeps its own record."""
@@ -97,7 +97,9 @@ def _shared_map(path: str, size: int) -> mmap.mmap:
         status = os.fstat(descriptor)
         if status.st_uid != os.geteuid():
             return _own_memory(size, path, "the file is another user's")
-        if status.st_size != size:
+        # Only ever grown: a process still running with a larger record (a
+        # restart with fewer slots) would die of SIGBUS past a shrunk end.
+        if status.st_size < size:
             os.ftruncate(descriptor, size)
         return mmap.mmap(descriptor, size)
     finally:

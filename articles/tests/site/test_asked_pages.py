@@ -138,6 +138,18 @@ def test_forgetting_makes_every_page_never_asked(tmp_path):
     assert (tmp_path / "asked").stat().st_size == 1024 * 4
 
 
+def test_a_record_opened_with_fewer_slots_leaves_the_larger_one_whole(tmp_path):
+    path = tmp_path / "asked"
+    larger = AskedPages(str(path), 2048)
+
+    smaller = AskedPages(str(path), 1024)
+    larger.note(2047, kept=True)  # past the smaller one's end
+    smaller.note(5, kept=False)
+
+    assert path.stat().st_size == 2048 * 4
+    assert (larger.asked(2047), larger.asked(5)) == (Asked.KEPT, Asked.ONCE)
+
+
 def test_a_symlink_in_place_of_the_record_is_not_followed(tmp_path, caplog):
     precious = tmp_path / "precious"
     precious.write_bytes(b"not the record's to overwrite")
