@@ -8,8 +8,9 @@ from pathlib import Path
 
 from django.contrib.auth.models import Group, Permission, User
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import transaction
+from django.db import connection, transaction
 from django.forms import MultiWidget
+from django.test.utils import CaptureQueriesContext
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
@@ -212,3 +213,10 @@ def submit(client, url: str, data: dict | None = None, *, follow: bool = False):
     if follow and response.status_code == 302:
         return client.get(response.url)
     return response
+
+
+def queries_of(client, url: str):
+    """The response to `url` and how many queries it cost."""
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    return response, len(queries)

@@ -12,15 +12,13 @@ import sys
 import pytest
 import redis
 from django.core.cache import cache
-from django.db import connection
 from django.test import RequestFactory
-from django.test.utils import CaptureQueriesContext
 
 from articles.page_cache import page_key
 from articles.page_cache.asked_pages import Asked, AskedPages, record_of_asked_pages
 from articles.page_cache.keeping import _cached_view
 
-from ..factories import make_article
+from ..factories import make_article, queries_of
 
 pytestmark = pytest.mark.django_db
 
@@ -33,12 +31,6 @@ NO_REDIS = {
         "LOCATION": "redis://127.0.0.1:1/0",
     }
 }
-
-
-def queries_of(client, url):
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url)
-    return response, len(queries)
 
 
 def test_a_first_request_makes_no_trip_to_the_cache_and_the_second_does(

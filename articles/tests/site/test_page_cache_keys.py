@@ -13,10 +13,8 @@ import pytest
 import redis
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
-from ..factories import make_article
+from ..factories import make_article, queries_of
 
 pytestmark = pytest.mark.django_db
 
@@ -44,13 +42,6 @@ def page_keys() -> list[str]:
     else:
         keys = [key for key in cache._cache if fnmatch(key, pattern)]
     return [key.split(":", 2)[2] for key in keys]  # without prefix and version
-
-
-def queries_of(client, url):
-    """The response to `url` and how many queries it cost."""
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url)
-    return response, len(queries)
 
 
 @pytest.fixture
