@@ -57,7 +57,6 @@ class AskedPages:
     process-safe: each slot is read and written in one aligned store."""
 
     def __init__(self, path: str, slots: int):
-        self.path = path
         self.size = max(slots, 1)
         self._slots = memoryview(_shared_map(path, self.size * _SLOT_BYTES)).cast("I")
 
