@@ -127,13 +127,8 @@ def empty_page_cache(env: dict[str, str], cache: str) -> None:
         import redis
 
         redis.Redis.from_url(env["REDIS_URL"]).flushdb()
-    code = (
-        "import django; django.setup();"
-        "from articles.page_cache import forget_asked_pages;"
-        "forget_asked_pages()"
-    )
-    subprocess.run(
-        [str(PYTHON / "python"), "-c", code], cwd=PROJECT_ROOT, env=env, check=True
+    in_django(
+        env, "from articles.page_cache import forget_asked_pages;forget_asked_pages()"
     )
 
 
@@ -158,16 +153,14 @@ def edit(env: dict[str, str], path: str, number: int) -> None:
     """Change the title of the article at `path`, as an editor's save would,
     in a process of its own."""
     code = (
-        "import django, re; django.setup();"
+        "import re;"
         "from articles.models import Article;"
         f"a = Article.objects.get(url={path!r});"
         "a.title = re.sub(r' [(]edited [0-9]+[)]$', '', a.title)"
         f" + ' (edited {number})';"
         "a.save()"
     )
-    subprocess.run(
-        [str(PYTHON / "python"), "-c", code], cwd=PROJECT_ROOT, env=env, check=True
-    )
+    in_django(env, code)
 
 
 def server_environment(args: argparse.Namespace) -> dict[str, str]:
@@ -216,20 +209,25 @@ def manage(env: dict[str, str], *arguments: str) -> None:
 def article_paths(env: dict[str, str], count: int | None) -> list[str]:
     """The paths of the first `count` published articles by id, or of all."""
     code = (
-        "import django; django.setup();"
         "from articles.models import Article;"
         f"print('\\n'.join(Article.objects.published().order_by('id')"
         f".values_list('url', flat=True)[:{count}]))"
     )
+    return in_django(env, code).split()
+
+
+def in_django(env: dict[str, str], code: str) -> str:
+    """What `code` prints, run after `django.setup()` in a process of its own
+    with the server's environment."""
     result = subprocess.run(
-        [str(PYTHON / "python"), "-c", code],
+        [str(PYTHON / "python"), "-c", "import django; django.setup();" + code],
         cwd=PROJECT_ROOT,
         env=env,
         check=True,
-        capture_output=True,
+        stdout=subprocess.PIPE,
         text=True,
     )
-    return result.stdout.split()
+    return result.stdout
 
 
 def rotation_script(paths: list[str], threads: int) -> str:
