@@ -8,9 +8,12 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from jinja2 import DictLoader
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext_lazy
+from jinja2 import DictLoader, Environment
+from markupsafe import Markup, escape
 
-from articles.templating import environment
+from articles.templating import environment, escaped_text
 
 from ..factories import make_article
 
@@ -70,3 +73,42 @@ def test_an_article_of_ascii_text_is_served_as_an_ascii_page(client):
 
     assert b"What is a test?" in page
     assert page.isascii()
+
+
+ESCAPED = [
+    "plain",
+    "a<b & 'c' \"d\" >",
+    "&amp; already an entity",
+    "é, ✓ and 🧬",
+    "",
+    Markup("<i>markup as it is</i>"),
+    mark_safe("<b>Django's safe string</b>"),
+    42,
+    None,
+    gettext_lazy("Search"),
+]
+
+
+@pytest.mark.parametrize("value", ESCAPED)
+def test_escaped_text_is_the_text_markupsafe_gives(value):
+    assert escaped_text(value) == str(escape(value))
+    assert type(escaped_text(value)) in {str, Markup, SafeString}
+
+
+def test_the_site_escapes_every_output_as_jinja_would():
+    source = (
+        "{% macro cell(text) %}<td>{{ text }}</td>{% endmacro %}"
+        "{% set caption %}<b>{{ title }}</b>{% endset %}"
+        "{{ caption }}|{{ cell(title) }}|{{ title|upper }}|{{ html }}|"
+        "{% for value in values %}{{ value }},{% endfor %}|{{ missing }}|"
+        "{% autoescape false %}{{ title }}{% endautoescape %}"
+    )
+    context = {"title": "<A & 'B'>", "html": Markup("<i>x</i>"), "values": ESCAPED}
+    site = environment(autoescape=True)
+    jinja = Environment(autoescape=True)
+
+    page = site.from_string(source).render(context)
+
+    assert page == jinja.from_string(source).render(context)
+    assert "<b>&lt;A &amp; &#39;B&#39;&gt;</b>|<td>&lt;A" in page
+    assert "environment.escaped_text(" in site.compile(source, raw=True)
