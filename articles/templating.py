@@ -23,7 +23,7 @@ Each `{{ value }}` is escaped by `escaped_text`, which gives the text
 `markupsafe.escape` gives, as a plain string: Jinja's own call wraps every
 value in a `Markup` (a Python-level constructor, and an AttributeError raised
 inside it for each plain string), some 80 times an article page, only for
-the page to join them. The code generator (`_PlainTextOutput`) writes that
+the page to join them. The code generator (`_SiteCodeGenerator`) writes that
 call where Jinja writes `escape(`; a value that is already markup
 (`__html__`) is written as it is, as before.
 """
@@ -44,8 +44,8 @@ except ImportError:  # pragma: no cover (no wheel for this platform)
     from markupsafe._native import _escape_inner
 from django.template.defaultfilters import date, pluralize, urlencode
 from django.templatetags.static import static
-from jinja2 import Environment
-from jinja2.compiler import CodeGenerator
+from jinja2 import Environment, nodes
+from jinja2.compiler import CodeGenerator, Frame, optimizeconst
 
 from articles.paths import path_of
 from articles.structured_data import json_ld_script
@@ -61,9 +61,19 @@ def escaped_text(value) -> str:
     return _escape_inner(value)
 
 
-class _PlainTextOutput(CodeGenerator):
-    """Jinja's code generator, with `escaped_text` for the escaping of output
-    where autoescaping is fixed (the site's templates); elsewhere Jinja's."""
+class _SiteCodeGenerator(CodeGenerator):
+    """Jinja's code generator, with two shortcuts in what it writes, each
+    giving what Jinja's own code gives:
+
+    - output where autoescaping is fixed (the site's templates) is escaped by
+      `escaped_text`, a plain string, where Jinja writes `escape(` (a Markup);
+    - `a.b` reads the attribute with the builtin `getattr(a, "b", missing)`,
+      and only when `a` has none calls the environment for the rest of
+      Jinja's lookup (`a["b"]`, else undefined): Jinja calls the
+      environment's `getattr` method for every one, some 80 times an article
+      page. An environment whose `getattr` is its own (a sandbox's) gets
+      Jinja's code.
+    """
 
     def _output_child_pre(self, node, frame, finalize) -> None:
         if frame.eval_ctx.autoescape and not frame.eval_ctx.volatile:
@@ -73,10 +83,33 @@ class _PlainTextOutput(CodeGenerator):
             return
         super()._output_child_pre(node, frame, finalize)
 
+    @optimizeconst
+    def visit_Getattr(self, node: nodes.Getattr, frame: Frame) -> None:
+        if self.environment.is_async or (
+            type(self.environment).getattr is not Environment.getattr
+        ):
+            super().visit_Getattr(node, frame)
+            return
+        # The object and the value are held in names of the generated
+        # function's own (Jinja's names for the template's are l_N_name), each
+        # read right after it is set, so nested lookups may share them.
+        self.write("(t_value if (t_value := getattr((t_object := ")
+        self.visit(node.node, frame)
+        self.write(f"), {node.attr!r}, missing)) is not missing ")
+        self.write(f"else environment.item_or_undefined(t_object, {node.attr!r}))")
+
 
 class SiteEnvironment(Environment):
-    code_generator_class = _PlainTextOutput
+    code_generator_class = _SiteCodeGenerator
     escaped_text = staticmethod(escaped_text)
+
+    def item_or_undefined(self, obj, attribute: str):
+        """The rest of Jinja's `getattr`, for an object without the attribute:
+        its item of that name, else undefined."""
+        try:
+            return obj[attribute]
+        except (TypeError, LookupError, AttributeError):
+            return self.undefined(obj=obj, name=attribute)
 
 
 def environment(**options) -> Environment:

@@ -112,3 +112,51 @@ def test_the_site_escapes_every_output_as_jinja_would():
     assert page == jinja.from_string(source).render(context)
     assert "<b>&lt;A &amp; &#39;B&#39;&gt;</b>|<td>&lt;A" in page
     assert "environment.escaped_text(" in site.compile(source, raw=True)
+
+
+class _Failing:
+    """An object whose attribute fails with AttributeError (as a missing
+    one-to-one of Django's does), counting each attempt."""
+
+    def __init__(self):
+        self.attempts = 0
+
+    @property
+    def profile(self):
+        self.attempts += 1
+        raise AttributeError("no profile")
+
+    def __getitem__(self, key):
+        return f"item {key}"
+
+
+def test_the_site_looks_attributes_up_as_jinja_would():
+    source = (
+        "{{ item.name }}|{{ mapping.key }}|{{ mapping.nested.deep.upper() }}|"
+        "{{ mapping.absent }}|{{ (mapping.absent or 'default') }}|"
+        "{{ items[0].name }}|{% for i in items if i.name %}{{ i.name }}{% endfor %}|"
+        "{{ items|map(attribute='name')|join(',') }}|{{ failing.profile }}|"
+        "{% macro m(x) %}{{ x.name }}{% endmacro %}{{ m(item) }}"
+    )
+
+    def context():
+        item = type("Item", (), {"name": "<n>"})()
+        return {
+            "item": item,
+            "items": [item],
+            "mapping": {"key": "v & w", "nested": {"deep": "d"}},
+            "failing": _Failing(),
+        }
+
+    site = environment(autoescape=True)
+    jinja = Environment(autoescape=True)
+    ours = context()
+
+    page = site.from_string(source).render(ours)
+
+    assert page == jinja.from_string(source).render(context())
+    assert page.startswith("&lt;n&gt;|v &amp; w|D||default|&lt;n&gt;|")
+    # The lookup that failed as an attribute is taken as an item, once tried.
+    assert "|item profile|" in page
+    assert ours["failing"].attempts == 1
+    assert "environment.getattr(" not in site.compile(source, raw=True)
