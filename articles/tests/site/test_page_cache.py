@@ -174,6 +174,22 @@ def test_a_browser_that_has_the_page_gets_304_not_modified(client):
     assert response.content == b""
 
 
+def test_after_an_edit_a_browser_that_had_the_page_gets_the_new_one(client):
+    article = make_article("what-is-a-test", title="Old title")
+    etag = client.get(URL)["ETag"]
+    article.title = "New title"
+    article.save()
+
+    response = client.get(URL, headers={"If-None-Match": etag})
+
+    assert response.status_code == 200
+    assert "New title" in response.content.decode()
+    assert response["ETag"] != etag
+    assert (
+        client.get(URL, headers={"If-None-Match": response["ETag"]}).status_code == 304
+    )
+
+
 def test_browsers_revalidate_so_an_edit_is_seen_on_the_next_visit(client):
     make_article("what-is-a-test")
 
