@@ -57,9 +57,14 @@ class CachedView:
     reads: Mapping[str, Normaliser] = dataclasses.field(default_factory=dict)
     shared_slots: bool = False
 
-    def query(self, params: QueryDict) -> QueryDict:
-        """The parameters the view reads, normalised, in a fixed order; the
-        last value of a repeated one, as `QueryDict.get` gives it."""
+    def query(self, request: HttpRequest) -> QueryDict:
+        """The parameters of `request` the view reads, normalised, in a fixed
+        order; the last value of a repeated one, as `QueryDict.get` gives it.
+        A view that reads none (an article page) gets the one empty QueryDict,
+        and the request's parameters are not parsed at all."""
+        if not self.reads:
+            return _no_parameters()
+        params = request.GET
         kept = []
         for name in sorted(self.reads):
             if name in params:
@@ -67,6 +72,13 @@ class CachedView:
                 if value is not None:
                     kept.append((name, value))
         return QueryDict(urlencode(kept))
+
+
+@functools.cache
+def _no_parameters() -> QueryDict:
+    """An empty QueryDict, immutable as every request's GET: shared by the
+    pages that read no parameter, which would each build one twice."""
+    return QueryDict()
 
 
 def page_number(value: str) -> str | None:
@@ -185,7 +197,7 @@ def read_snapshot() -> Iterator[None]:
 
 
 def _keep_only_what_is_read(request: HttpRequest, spec: CachedView) -> None:
-    query = spec.query(request.GET)
+    query = spec.query(request)
     request.GET = query
     request.META["QUERY_STRING"] = query.urlencode()
 
@@ -279,7 +291,7 @@ def page_key(request: HttpRequest, spec: CachedView) -> tuple[str, str]:
     search's slots.
     """
     address = request.build_absolute_uri(request.path)
-    query = spec.query(request.GET).urlencode()
+    query = spec.query(request).urlencode()
     if query:
         address += "?" + query
     digest = hashlib.blake2b(
