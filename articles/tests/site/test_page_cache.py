@@ -6,23 +6,14 @@ import io
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from articles.models import Article, RelatedLink, Status
 
-from ..factories import make_article, write_article
+from ..factories import make_article, queries_of, write_article
 
 pytestmark = pytest.mark.django_db
 
 URL = "/learn/medicine/questions/what-is-a-test"
-
-
-def get(client, url, **headers):
-    """The response and how many queries it cost."""
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url, **headers)
-    return response, len(queries)
 
 
 def import_folder(folder, **options):
@@ -31,10 +22,10 @@ def import_folder(folder, **options):
 
 def test_a_page_is_kept_from_its_second_request_and_then_costs_one_query(client):
     make_article("what-is-a-test")
-    first, first_queries = get(client, URL)
-    second, second_queries = get(client, URL)
+    first, first_queries = queries_of(client, URL)
+    second, second_queries = queries_of(client, URL)
 
-    third, third_queries = get(client, URL)
+    third, third_queries = queries_of(client, URL)
 
     # Rendered each time; the second with the subject's newest remembered.
     assert (first_queries, second_queries) == (4, 3)
@@ -45,22 +36,22 @@ def test_a_page_is_kept_from_its_second_request_and_then_costs_one_query(client)
 def test_with_the_setting_off_a_page_is_kept_from_its_first_request(client, settings):
     settings.PAGE_CACHE_FROM_SECOND_REQUEST = False
     make_article("what-is-a-test")
-    get(client, URL)
+    queries_of(client, URL)
 
-    _, queries = get(client, URL)
+    _, queries = queries_of(client, URL)
 
     assert queries == 1
 
 
 def test_a_page_retired_by_an_edit_is_kept_again_at_its_next_request(client):
     article = make_article("what-is-a-test", title="Old title")
-    get(client, URL)
-    get(client, URL)
+    queries_of(client, URL)
+    queries_of(client, URL)
     article.title = "New title"
     article.save()
 
-    rendered, rendered_queries = get(client, URL)
-    served, served_queries = get(client, URL)
+    rendered, rendered_queries = queries_of(client, URL)
+    served, served_queries = queries_of(client, URL)
 
     assert rendered_queries == 1 + 4  # the kept versions, then the render
     assert served_queries == 1
@@ -137,7 +128,7 @@ def test_an_import_that_changes_nothing_keeps_the_cached_pages(client, tmp_path)
     client.get(URL)  # kept from its second request
 
     import_folder(tmp_path)
-    _, queries = get(client, URL)
+    _, queries = queries_of(client, URL)
 
     assert queries == 1
 
@@ -150,7 +141,7 @@ def test_a_dry_run_keeps_the_cached_pages(client, tmp_path):
 
     write_article(tmp_path, "a.md", URL, answer="Not written.")
     import_folder(tmp_path, dry_run=True)
-    response, queries = get(client, URL)
+    response, queries = queries_of(client, URL)
 
     assert queries == 1
     assert "Kept." in response.content.decode()
@@ -215,7 +206,7 @@ def test_a_page_from_the_cache_keeps_every_header_of_the_first(client):
     client.get(URL)
     first = client.get(URL)  # kept from its second request
 
-    second, queries = get(client, URL)
+    second, queries = queries_of(client, URL)
 
     assert queries == 1
     assert second["X-Frame-Options"] == first["X-Frame-Options"] == "DENY"
@@ -237,7 +228,7 @@ def test_a_search_asked_again_is_served_from_the_cache(client):
     client.get("/search/", {"q": "cortex"})
     first = client.get("/search/", {"q": "cortex"})  # kept from this one
 
-    second, queries = get(client, "/search/?q=cortex")
+    second, queries = queries_of(client, "/search/?q=cortex")
 
     assert queries == 1
     assert second.content == first.content
