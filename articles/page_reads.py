@@ -28,7 +28,15 @@ from .models import (
     Status,
     Subject,
 )
-from .page_cache.versions import NEWEST_SHOWN
+from .page_cache.versions import (
+    NEWEST_SHOWN,
+    SUBJECTS,
+    article_key,
+    article_key_sql,
+    newest_key,
+    newest_key_sql,
+    token_sql,
+)
 from .rows import fetch_rows
 
 # What the article page shows (templates/jinja2/articles/article_detail.html,
@@ -111,7 +119,10 @@ _SUBJECT = Subject._meta.db_table
 _LINK = RelatedLink._meta.db_table
 
 _ARTICLE_AT_URL = f"""
-SELECT {_columns("a", _article_columns())}, {_columns("s", _SUBJECT_FIELDS)}
+SELECT {_columns("a", _article_columns())}, {_columns("s", _SUBJECT_FIELDS)},
+  {token_sql(article_key_sql("a.id"))},
+  {token_sql(newest_key_sql("a.subject_id"))},
+  {token_sql(f"'{SUBJECTS}'")}
 FROM {_ARTICLE} a JOIN {_SUBJECT} s ON s.id = a.subject_id
 WHERE a.url = %s AND a.status = %s
 """
@@ -133,16 +144,23 @@ ORDER BY {NEWEST_FIRST_SQL} LIMIT %s
 """
 
 
-def published_article_at(url: str) -> Article | None:
-    """The published article at `url`, with its subject. One query."""
+def published_article_at(url: str) -> tuple[Article, dict[str, str]] | None:
+    """The published article at `url`, with its subject, and the versions of
+    what its page shows (articles/page_cache/versions.py: the article, its
+    subject's newest, the subjects' names), read in the same statement: every
+    later read of the page sees the database as of then or later, so the page
+    needs no snapshot to be kept with versions no newer than its content
+    (`cached_page(versions_first=True)`). One query."""
     rows = fetch_rows(_ARTICLE_AT_URL, [url, Status.PUBLISHED])
     if not rows:
         return None
     row = rows[0]
     split = len(_ARTICLE_FIELDS)
     article = _instance(Article, _ARTICLE_NAMES, row[:split])
-    Article.subject.field.set_cached_value(article, _subject(row[split:]))
-    return article
+    subject_end = split + len(_SUBJECT_FIELDS)
+    Article.subject.field.set_cached_value(article, _subject(row[split:subject_end]))
+    keys = (article_key(article.pk), newest_key(article.subject_id), SUBJECTS)
+    return article, dict(zip(keys, row[subject_end:], strict=True))
 
 
 def related_articles(article: Article) -> list[ListedArticle]:

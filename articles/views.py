@@ -29,12 +29,11 @@ from . import page_reads
 from .models import Article, Redirect, Status, Subject
 from .page_cache import (
     SUBJECTS,
-    article_key,
     cached_page,
     newest_key,
     page_number,
-    shown_versions,
     shows,
+    shows_at,
     subject_key,
 )
 from .page_cache.versions import MORE_FROM_SUBJECT
@@ -120,14 +119,16 @@ def subject_detail(request, subject_slug):
 
 
 @require_safe
-@cached_page
+@cached_page(versions_first=True)
 def article_detail(request, subject_slug, slug):
-    """The article at its file's URL. Four queries whatever its links, three
-    once this process has read its subject's newest at their version. A URL
-    the article had before answers 301 to its URL now, in one hop."""
+    """The article at its file's URL. Three queries whatever its links, two
+    once this process has read its subject's newest at their version, and no
+    transaction: the first reads the versions of what the page shows with the
+    article (`page_reads.published_article_at`). A URL the article had before
+    answers 301 to its URL now, in one hop."""
     url = article_url(subject_slug, slug)
-    article = page_reads.published_article_at(url)
-    if article is None:
+    found = page_reads.published_article_at(url)
+    if found is None:
         moved_to = (
             Redirect.objects.filter(old_url=url, article__status=Status.PUBLISHED)
             .values_list("article__url", flat=True)
@@ -136,10 +137,11 @@ def article_detail(request, subject_slug, slug):
         if moved_to is None:
             raise Http404("No such article")
         return HttpResponsePermanentRedirect(moved_to)
-    newest = newest_key(article.subject_id)
-    shows(request, article_key(article.pk), newest, SUBJECTS)
-    versions = shown_versions(request)
-    return render_article(request, article, newest_version=versions[newest])
+    article, versions = found
+    shows_at(request, versions)
+    return render_article(
+        request, article, newest_version=versions[newest_key(article.subject_id)]
+    )
 
 
 def render_article(

@@ -3,7 +3,8 @@
 Three parts:
 - `keeping`: `cached_page` marks a view whose pages `PageCacheMiddleware`
   keeps, under a key made of the parameters the view reads, with the versions
-  of what the page shows (`shows`), read in one snapshot with its content;
+  of what the page shows (`shows`), read in one snapshot with its content
+  (or, `shows_at`, in the same statement as the first of it);
 - `versions`: those versions, and the calls that move them when articles or
   subjects change (`articles_changed`, `links_resolved`, `subjects_changed`,
   and the save and delete signals), in the transaction of the change;
@@ -22,8 +23,8 @@ from .keeping import (
     cached_page,
     page_key,
     page_number,
-    shown_versions,
     shows,
+    shows_at,
 )
 from .versions import (
     SITE,
@@ -51,8 +52,8 @@ __all__ = [
     "newest_key",
     "page_key",
     "page_number",
-    "shown_versions",
     "shows",
+    "shows_at",
     "subject_key",
     "subjects_changed",
     "versions_moved",

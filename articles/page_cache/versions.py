@@ -62,6 +62,28 @@ def subject_key(subject_id: int) -> str:
     return f"subject:{subject_id}"
 
 
+def article_key_sql(id_column: str) -> str:
+    """`article_key` in SQL, for the article id in `id_column`."""
+    return f"'article:' || CAST({id_column} AS TEXT)"
+
+
+def newest_key_sql(subject_id_column: str) -> str:
+    """`newest_key` in SQL, for the subject id in `subject_id_column`."""
+    return f"'newest:' || CAST({subject_id_column} AS TEXT)"
+
+
+def token_sql(key_sql: str) -> str:
+    """A column giving the token of the key the SQL expression `key_sql`
+    gives ("" for a key never changed): for a page's query to read the
+    versions of what the page shows in the same statement as its content."""
+    quote = connection.ops.quote_name
+    return (
+        f"COALESCE((SELECT v.{quote('token')} FROM "
+        f"{quote(ShownVersion._meta.db_table)} v "
+        f"WHERE v.{quote('key')} = {key_sql}), '')"
+    )
+
+
 def current_tokens(keys: tuple[str, ...]) -> tuple[str, ...]:
     """The tokens of `keys` now, in their order ("" for a key never changed).
     One query, in plain SQL (articles/rows.py): it runs on every page served

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Collection
+from fnmatch import fnmatch
 from pathlib import Path
 
+import redis
+from django.conf import settings
 from django.contrib.auth.models import Group, Permission, User
+from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, transaction
 from django.forms import MultiWidget
@@ -220,3 +224,15 @@ def queries_of(client, url: str):
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url)
     return response, len(queries)
+
+
+def page_keys() -> list[str]:
+    """The keys of the pages the cache backend holds, as `cache.get` takes them:
+    the test process's memory on SQLite, Redis when REDIS_URL is set."""
+    pattern = cache.make_key("page:*")
+    if settings.REDIS_URL:
+        client = redis.Redis.from_url(settings.REDIS_URL)
+        keys = [key.decode() for key in client.scan_iter(match=pattern, count=1000)]
+    else:
+        keys = [key for key in cache._cache if fnmatch(key, pattern)]
+    return [key.split(":", 2)[2] for key in keys]  # without prefix and version

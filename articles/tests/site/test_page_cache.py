@@ -5,11 +5,23 @@ from __future__ import annotations
 import io
 
 import pytest
+from django.core.cache import cache
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
+from django.http import HttpResponse
 
 from articles.models import Article, RelatedLink, Status
+from articles.page_cache import (
+    SUBJECTS,
+    article_key,
+    cached_page,
+    newest_key,
+    shows,
+    shows_at,
+)
+from articles.page_cache.versions import current_tokens
 
-from ..factories import make_article, queries_of, write_article
+from ..factories import make_article, page_keys, queries_of, write_article
 
 pytestmark = pytest.mark.django_db
 
@@ -27,10 +39,41 @@ def test_a_page_is_kept_from_its_second_request_and_then_costs_one_query(client)
 
     third, third_queries = queries_of(client, URL)
 
-    # Rendered each time; the second with the subject's newest remembered.
-    assert (first_queries, second_queries) == (4, 3)
+    # Rendered each time (the article with the versions of what it shows,
+    # its related articles, its subject's newest); the second with the
+    # subject's newest remembered.
+    assert (first_queries, second_queries) == (3, 2)
     assert third_queries == 1  # the versions of what it shows
     assert third.content == second.content == first.content
+
+
+def test_an_article_page_is_kept_with_the_versions_its_query_read(client):
+    article = make_article("what-is-a-test")
+    article.save()  # gives the article, and its subject's newest, a version
+    article.subject.save()  # and the subjects' names
+    client.get(URL)
+    client.get(URL)  # kept
+
+    [key] = page_keys()
+    shown, tokens = cache.get(key)[1]
+
+    assert set(shown) == {
+        article_key(article.pk),
+        newest_key(article.subject_id),
+        SUBJECTS,
+    }
+    assert all(tokens) and tokens == current_tokens(shown)
+
+
+def test_a_view_that_reads_its_versions_first_must_read_every_one(rf):
+    @cached_page(versions_first=True)
+    def view(request):
+        shows_at(request, {article_key(1): "a-token"})
+        shows(request, SUBJECTS)
+        return HttpResponse("a page")
+
+    with pytest.raises(ImproperlyConfigured, match="those of subjects: say"):
+        view(rf.get("/"))
 
 
 def test_with_the_setting_off_a_page_is_kept_from_its_first_request(client, settings):
@@ -53,7 +96,7 @@ def test_a_page_retired_by_an_edit_is_kept_again_at_its_next_request(client):
     rendered, rendered_queries = queries_of(client, URL)
     served, served_queries = queries_of(client, URL)
 
-    assert rendered_queries == 1 + 4  # the kept versions, then the render
+    assert rendered_queries == 1 + 3  # the kept versions, then the render
     assert served_queries == 1
     assert "New title" in served.content.decode()
 

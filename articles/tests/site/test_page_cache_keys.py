@@ -7,14 +7,10 @@ SQLite, Redis when REDIS_URL is set (the PostgreSQL run).
 
 from __future__ import annotations
 
-from fnmatch import fnmatch
-
 import pytest
-import redis
-from django.conf import settings
 from django.core.cache import cache
 
-from ..factories import make_article, queries_of
+from ..factories import make_article, page_keys, queries_of
 
 pytestmark = pytest.mark.django_db
 
@@ -31,17 +27,6 @@ TRACKING = [
 def cached_pages() -> int:
     """How many pages the cache backend holds now."""
     return len(page_keys())
-
-
-def page_keys() -> list[str]:
-    """The keys of the pages the cache backend holds, as `cache.get` takes them."""
-    pattern = cache.make_key("page:*")
-    if settings.REDIS_URL:
-        client = redis.Redis.from_url(settings.REDIS_URL)
-        keys = [key.decode() for key in client.scan_iter(match=pattern, count=1000)]
-    else:
-        keys = [key for key in cache._cache if fnmatch(key, pattern)]
-    return [key.split(":", 2)[2] for key in keys]  # without prefix and version
 
 
 @pytest.fixture
