@@ -25,12 +25,15 @@ value in a `Markup` (a Python-level constructor, and an AttributeError raised
 inside it for each plain string), some 80 times an article page, only for
 the page to join them. The code generator (`_SiteCodeGenerator`) writes that
 call where Jinja writes `escape(`; a value that is already markup
-(`__html__`) is written as it is, as before.
+(`__html__`) is written as it is, as before. Each `f(...)` of a template goes
+through `SiteContext.call`, which calls a plain function, method or macro at
+once (Jinja's looks for marks it does not have first).
 """
 
 from __future__ import annotations
 
 import functools
+import types
 from datetime import date as Date
 from datetime import datetime
 
@@ -46,6 +49,7 @@ from django.template.defaultfilters import date, pluralize, urlencode
 from django.templatetags.static import static
 from jinja2 import Environment, nodes
 from jinja2.compiler import CodeGenerator, Frame, optimizeconst
+from jinja2.runtime import Context, Macro
 
 from articles.paths import path_of
 from articles.structured_data import json_ld_script
@@ -99,8 +103,53 @@ class _SiteCodeGenerator(CodeGenerator):
         self.write(f"else environment.item_or_undefined(t_object, {node.attr!r}))")
 
 
+# The callables Jinja's `Context.call` calls as they are unless marked
+# `pass_context` (or `pass_environment`, `pass_eval_context`), which sets
+# `jinja_pass_arg` in their `__dict__`: Python functions, and functions
+# remembered by functools.lru_cache (which copies the `__dict__` of the one it
+# wraps). A bound method is its function's case.
+_MARKABLE = (types.FunctionType, type(functools.lru_cache(maxsize=1)(len)))
+
+
+def _called_as_it_is(obj) -> bool:
+    """Whether Jinja's `Context.call` would call `obj` with the arguments it
+    is given, and nothing more: a macro, or a function or method not marked
+    to take the context, the environment or the evaluation context."""
+    kind = type(obj)
+    if kind is Macro:
+        return True
+    if kind is types.MethodType:
+        obj = obj.__func__
+        kind = type(obj)
+    return kind in _MARKABLE and "jinja_pass_arg" not in obj.__dict__
+
+
+class SiteContext(Context):
+    """Jinja's template context, with a shortcut in `call`, which runs for every
+    `f(...)` of a template (the article page's `url()`, `static()`, macros:
+    some 16 a page): for a plain function, method or macro it calls it
+    at once, where Jinja's looks for marks on the callable and on its
+    `__call__` (each look an attribute that is not there, an exception raised
+    and caught). Anything else goes through Jinja's own `call`."""
+
+    def call(__self, __obj, *args, **kwargs):
+        if not _called_as_it_is(__obj):
+            return super().call(__obj, *args, **kwargs)
+        if kwargs:
+            kwargs.pop("_block_vars", None)
+            kwargs.pop("_loop_vars", None)
+        try:
+            return __obj(*args, **kwargs)
+        except StopIteration:
+            return __self.environment.undefined(
+                "value was undefined because a callable raised a"
+                " StopIteration exception"
+            )
+
+
 class SiteEnvironment(Environment):
     code_generator_class = _SiteCodeGenerator
+    context_class = SiteContext
     escaped_text = staticmethod(escaped_text)
 
     def item_or_undefined(self, obj, attribute: str):

@@ -4,16 +4,23 @@ templates reload (DEBUG), so that an edit of one shows."""
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy
-from jinja2 import DictLoader, Environment
+from jinja2 import (
+    DictLoader,
+    Environment,
+    pass_context,
+    pass_environment,
+    pass_eval_context,
+)
 from markupsafe import Markup, escape
 
-from articles.templating import environment, escaped_text
+from articles.templating import SiteContext, environment, escaped_text
 
 from ..factories import make_article
 
@@ -160,3 +167,70 @@ def test_the_site_looks_attributes_up_as_jinja_would():
     assert "|item profile|" in page
     assert ours["failing"].attempts == 1
     assert "environment.getattr(" not in site.compile(source, raw=True)
+
+
+class _Greeter:
+    def greet(self, name):
+        return f"hi {name}"
+
+    @pass_context
+    def __call__(self, context):
+        return f"called with {context.get('title')}"
+
+
+@pass_context
+def _looked_up(context, name):
+    return context.resolve(name)
+
+
+@pass_environment
+def _escaping(env):
+    return f"escaping {env.autoescape}"
+
+
+@pass_eval_context
+def _evaluated(eval_ctx):
+    return f"evaluated {eval_ctx.autoescape}"
+
+
+def _plain(value="none", *, more=""):
+    return f"<plain {value}{more}>"
+
+
+def _stops():
+    raise StopIteration
+
+
+def test_the_site_calls_functions_and_macros_as_jinja_would():
+    source = (
+        "{{ plain() }}|{{ plain('a', more='b') }}|{{ remembered('c') }}|"
+        "{{ greeter.greet('d') }}|{{ greeter() }}|{{ escaping() }}|{{ evaluated() }}|"
+        "{% for v in values %}{% set w = v %}{{ plain(v) }}{{ looked_up('w') }},"
+        "{% endfor %}|"
+        "{% set title = 'set' %}{{ looked_up('title') }}|[{{ stops() }}]|"
+        "{% macro box(x) %}({{ x }}{{ caller() if caller }}){% endmacro %}"
+        "{{ box('e') }}|{% call box('f') %}inside{% endcall %}"
+    )
+    context = {
+        "plain": _plain,
+        "remembered": functools.lru_cache(maxsize=8)(_plain),
+        "greeter": _Greeter(),
+        "looked_up": _looked_up,
+        "escaping": _escaping,
+        "evaluated": _evaluated,
+        "stops": _stops,
+        "values": ["x", "y"],
+        "title": "the title",
+    }
+    site = environment(autoescape=True)
+    template = site.from_string(source)
+
+    page = template.render(context)
+
+    assert page == Environment(autoescape=True).from_string(source).render(context)
+    assert page == (
+        "&lt;plain none&gt;|&lt;plain ab&gt;|&lt;plain c&gt;|hi d|"
+        "called with the title|escaping True|evaluated True|"
+        "&lt;plain x&gt;x,&lt;plain y&gt;y,|set|[]|(e)|(finside)"
+    )
+    assert isinstance(template.new_context(), SiteContext)
