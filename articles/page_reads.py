@@ -19,7 +19,7 @@ import dataclasses
 import functools
 from datetime import date as Date
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection
 
 from .models import (
     NEWEST_FIRST_SQL,
@@ -68,12 +68,12 @@ _PAGE_FIELDS = {
 _ARTICLE_FIELDS = [
     field for field in Article._meta.concrete_fields if field.attname in _PAGE_FIELDS
 ]
-_ARTICLE_NAMES = [field.attname for field in _ARTICLE_FIELDS]
+_ARTICLE_NAMES = tuple(field.attname for field in _ARTICLE_FIELDS)
 
 
-def _in_model_order(model, names: set[str]) -> list[str]:
+def _in_model_order(model, names: set[str]) -> tuple[str, ...]:
     """`names` in the order of the model's fields, as `from_db` takes values."""
-    return [f.attname for f in model._meta.concrete_fields if f.attname in names]
+    return tuple(f.attname for f in model._meta.concrete_fields if f.attname in names)
 
 
 _SUBJECT_FIELDS = _in_model_order(Subject, {"id", "slug", "name"})
@@ -100,18 +100,18 @@ class ListedArticle:
 
 
 # The columns of a ListedArticle, in its order.
-_LISTED_FIELDS = [
+_LISTED_FIELDS = tuple(
     field.name for field in dataclasses.fields(ListedArticle) if field.name != "subject"
-]
+)
 
 
-def _columns(table: str, names: list[str]) -> str:
+def _columns(table: str, names: tuple[str, ...]) -> str:
     quote = connection.ops.quote_name
     return ", ".join(f"{table}.{quote(name)}" for name in names)
 
 
-def _article_columns() -> list[str]:
-    return [field.column for field in _ARTICLE_FIELDS]
+def _article_columns() -> tuple[str, ...]:
+    return tuple(field.column for field in _ARTICLE_FIELDS)
 
 
 _ARTICLE = Article._meta.db_table
@@ -243,17 +243,26 @@ def _subject_as_read(row: tuple) -> Subject:
     return _instance(Subject, _SUBJECT_FIELDS, row)
 
 
-def _instance(model, names: list[str], row):
+def _instance(model, names: tuple[str, ...], row):
     """A model instance from a row of `names`' columns, each value converted
-    as the ORM would (SQLite gives dates as text)."""
-    return model.from_db(connection.alias, names, _converted(model, names, row))
+    as the ORM would (SQLite gives dates as text), of the database the rows
+    are read from (`fetch_rows`)."""
+    values = _converted(model, names, row)
+    return model.from_db(DEFAULT_DB_ALIAS, _name_set(names), values)
 
 
-def _converted(model, names: list[str], row) -> list:
+@functools.cache
+def _name_set(names: tuple[str, ...]) -> frozenset[str]:
+    """`names` as `Model.from_db` asks each of the model's fields' names in
+    them: a set, not a list to search through for each of 38 fields."""
+    return frozenset(names)
+
+
+def _converted(model, names: tuple[str, ...], row) -> list:
     """The row's values as the ORM would convert them (SQLite gives dates as
     text)."""
     values = list(row)
-    for index, converters in _converters(model, tuple(names)):
+    for index, converters in _converters(model, names):
         for convert, expression in converters:
             values[index] = convert(values[index], expression, connection)
     return values
