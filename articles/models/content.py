@@ -471,11 +471,13 @@ class Article(models.Model):
 
     @property
     def posted_at(self) -> datetime | None:
-        """The posted date as a moment (its midnight), for JSON-LD; None
-        without a date."""
+        """The posted date as a moment: its midnight in the site's time zone
+        (TIME_ZONE), for JSON-LD and the feeds; None without a date."""
         if self.date is None:
             return None
-        return timezone.make_aware(datetime.combine(self.date, time()))
+        return datetime.combine(
+            self.date, time(), tzinfo=timezone.get_default_timezone()
+        )
 
     @property
     def published_at(self) -> datetime:

@@ -114,6 +114,17 @@ def test_json_ld_describes_an_article_and_its_breadcrumbs_not_a_qa_page(client):
     ]
 
 
+def test_an_article_was_published_at_midnight_of_its_date_in_the_sites_zone(
+    client, settings
+):
+    settings.TIME_ZONE = "Europe/Paris"
+    article = make_article("q")
+
+    described, _ = json_ld(client.get(article.url).content.decode())
+
+    assert described["datePublished"] == "2024-12-07T00:00:00+01:00"
+
+
 def test_an_article_without_a_date_tells_search_engines_no_published_date(client):
     article = make_article("q", date=None)
 
