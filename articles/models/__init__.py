@@ -11,6 +11,7 @@ importing or search (import-linter checks this).
 """
 
 from .content import (
+    LISTED_INDEX,
     NEWEST_FIRST_SQL,
     RENDERED_FIELDS,
     SOURCE_ONLY_FIELDS,
@@ -28,6 +29,7 @@ from .import_batches import ImportBatch, ImportedFile, Outcome
 from .reviews import Review, ReviewQuerySet
 
 __all__ = [
+    "LISTED_INDEX",
     "NEWEST_FIRST_SQL",
     "RENDERED_FIELDS",
     "SOURCE_ONLY_FIELDS",

@@ -70,6 +70,8 @@ NEWEST_FIRST = models.F("date").desc(nulls_last=True)
 # The same order, then by title, as SQL (the page reads and the page cache's
 # digest of a subject's newest articles must list them alike).
 NEWEST_FIRST_SQL = "date DESC NULLS LAST, title"
+# The index of what a list shows of each article (Article.Meta.indexes).
+LISTED_INDEX = "article_listed"
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -318,6 +320,15 @@ class Article(models.Model):
         indexes = [
             models.Index(fields=["subject", "-date"], name="article_subject_date"),
             models.Index(fields=["-date", "title"], name="article_date_title"),
+            # What a list shows of an article (page_reads.ListedArticle), by
+            # its id: an article page's related articles are read from this
+            # index alone. Their rows would cost more: the status and subject
+            # are stored after the answer's text, which on SQLite sends the
+            # read through the row's overflow pages.
+            models.Index(
+                fields=["id", "status", "subject", "url", "title", "date"],
+                name=LISTED_INDEX,
+            ),
             # Only the few scheduled articles: the worker's sweep and the change
             # list's filter read these, never a scan of every article.
             models.Index(

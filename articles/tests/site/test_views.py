@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from articles.models import Article, RelatedLink
+from articles.models import LISTED_INDEX, Article, RelatedLink
 
 from ..factories import FIXTURES, make_article, write_article
 
@@ -135,6 +135,27 @@ def test_an_article_pages_queries_do_not_grow_with_its_related_links(client):
     # remember.
     assert queries_for(target) == 3
     assert queries_for(linked) == queries_for(lonely) == 2
+
+
+@pytest.mark.skipif(
+    connection.vendor != "sqlite", reason="SQLite's plan: PostgreSQL plans its own"
+)
+def test_an_article_pages_related_articles_are_read_from_the_listed_index(client):
+    linked = make_article("linked")
+    target = make_article("target")
+    RelatedLink.objects.create(
+        article=linked, position=1, target_url=target.url, target=target
+    )
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(linked.url).content.decode()
+    [related_sql] = [query["sql"] for query in queries if "target_id" in query["sql"]]
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN QUERY PLAN {related_sql}")
+        plan = " / ".join(row[-1] for row in cursor.fetchall())
+
+    assert target.title in page
+    assert f"USING COVERING INDEX {LISTED_INDEX}" in plan, plan
 
 
 def test_the_newest_of_a_subject_are_remembered_until_one_of_them_changes(client):
