@@ -26,7 +26,9 @@ class RejectNulMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.path_info.startswith(path_of("admin:index")) and _holds_nul(request):
+        # The admin's path is asked only of an address with a NUL: most have
+        # none. `request.path` holds the script prefix, as the admin's path does.
+        if _holds_nul(request) and request.path.startswith(path_of("admin:index")):
             return HttpResponseBadRequest(REFUSAL, content_type="text/plain")
         return self.get_response(request)
 

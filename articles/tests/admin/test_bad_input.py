@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 
 import pytest
+from django.urls import clear_script_prefix, set_script_prefix
 from reversion.models import Version
 
 from articles.models import RelatedLink
@@ -77,6 +78,21 @@ def test_every_bad_path_answers_404_or_400(editor, article):
 
 def test_a_nul_in_the_address_is_refused_in_words(editor):
     response = editor.get(f"{ARTICLES}worklists/missing/", {"q": "cell\x00"})
+
+    assert response.status_code == 400
+    assert "NUL character" in response.text
+
+
+def test_a_nul_is_refused_where_the_site_is_served_under_a_prefix(client):
+    # The script prefix is what Django's WSGI handler sets from SCRIPT_NAME
+    # (the test client does not set it): the admin is at /site/admin/ there.
+    set_script_prefix("/site/")
+    try:
+        response = client.get(
+            f"{ARTICLES}worklists/missing/", {"q": "cell\x00"}, SCRIPT_NAME="/site"
+        )
+    finally:
+        clear_script_prefix()
 
     assert response.status_code == 400
     assert "NUL character" in response.text
