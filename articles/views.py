@@ -156,13 +156,15 @@ def render_article(
         article, leaving_out=related, count=MORE_FROM_SUBJECT, version=newest_version
     )
     absolute = absolute_urls(request)
+    subject_url = article.subject.get_absolute_url()
     crumbs = [
         _learn_crumb(),
-        Crumb(article.subject.name, article.subject.get_absolute_url()),
+        Crumb(article.subject.name, subject_url),
         Crumb(article.title, article.url),
     ]
     context = {
         "article": article,
+        "subject_url": subject_url,
         "related": related,
         "more_from_subject": more,
         "breadcrumbs": crumbs,
