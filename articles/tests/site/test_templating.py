@@ -20,7 +20,7 @@ from jinja2 import (
 )
 from markupsafe import Markup, escape
 
-from articles.templating import SiteContext, environment, escaped_text
+from articles.templating import SiteContext, SiteTemplate, environment, escaped_text
 
 from ..factories import make_article
 
@@ -234,3 +234,29 @@ def test_the_site_calls_functions_and_macros_as_jinja_would():
         "&lt;plain x&gt;x,&lt;plain y&gt;y,|set|[]|(e)|(finside)"
     )
     assert isinstance(template.new_context(), SiteContext)
+
+
+def test_the_sites_templates_see_the_globals_and_values_jinja_would():
+    sources = {
+        "base.html": "<{% block body %}base {{ shared }}{% endblock %}|{{ late }}>",
+        "page.html": (
+            "{% extends 'base.html' %}{% block body %}{{ super() }}, page: "
+            "{{ own }} {{ value }} {{ shared }}{% include 'part.html' %}"
+            "{% from 'macros.html' import shout %}{{ shout(value) }}{% endblock %}"
+        ),
+        "part.html": "[part {{ value }} {{ shared }}]",
+        "macros.html": "{% macro shout(x) %}{{ x|upper }}{{ shared }}!{% endmacro %}",
+    }
+
+    def render(env):
+        env.globals["shared"] = "shared"
+        template = env.get_template("page.html", globals={"own": "own"})
+        env.globals["late"] = "added later"  # after the template was loaded
+        return template.render(value="v", shared="given")
+
+    site = environment(loader=DictLoader(sources), autoescape=True)
+    page = render(site)
+
+    assert page == render(Environment(loader=DictLoader(sources), autoescape=True))
+    assert page == ("<base given, page: own v given[part v given]Vshared!|added later>")
+    assert isinstance(site.get_template("page.html"), SiteTemplate)
