@@ -31,7 +31,7 @@ from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.template.response import SimpleTemplateResponse
-from django.urls import Resolver404, resolve
+from django.urls import Resolver404, get_urlconf, resolve
 from django.utils.cache import patch_cache_control
 from django.utils.http import quote_etag, urlencode
 
@@ -282,11 +282,31 @@ def _cached_view(request: HttpRequest) -> CachedView | None:
     """What the view of this GET or HEAD reads, if it is a `cached_page` one."""
     if request.method not in {"GET", "HEAD"}:
         return None
+    return _view_at(get_urlconf(), request.path_info)
+
+
+# Paths whose view is remembered: the pages asked again and again (which the
+# cache holds) are found without resolving their path, some 40 us an article
+# page; any other path costs one more entry, the oldest forgotten.
+VIEWS_REMEMBERED = 4096
+
+
+@functools.lru_cache(maxsize=VIEWS_REMEMBERED)
+def _view_at(urlconf: str | None, path: str) -> CachedView | None:
+    """The `CachedView` of the view that answers `path` under `urlconf`, or
+    None: a path resolves to the same view for as long as its URLconf is the
+    same (a test that swaps it forgets these, `_urlconf_changed`)."""
     try:
-        match = resolve(request.path_info)
+        match = resolve(path, urlconf)
     except Resolver404:
         return None
     return getattr(match.func, "cached_view", None)
+
+
+@receiver(setting_changed)
+def _urlconf_changed(setting: str, **_signal) -> None:
+    if setting == "ROOT_URLCONF":
+        _view_at.cache_clear()
 
 
 def page_key(request: HttpRequest, spec: CachedView) -> tuple[str, str]:

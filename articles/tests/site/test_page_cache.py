@@ -76,6 +76,18 @@ def test_a_view_that_reads_its_versions_first_must_read_every_one(rf):
         view(rf.get("/"))
 
 
+def test_the_page_cache_follows_a_swapped_urlconf(client, settings):
+    make_article("what-is-a-test")
+    for _ in range(3):
+        assert client.get(URL).status_code == 200  # kept, and served from the cache
+
+    settings.ROOT_URLCONF = "articles.tests.site.moved_urls"
+    moved = [queries_of(client, f"/moved{URL}")[1] for _ in range(3)]
+
+    assert client.get(URL).status_code == 404
+    assert moved[2] == 1  # kept at its new address, served from the cache
+
+
 def test_with_the_setting_off_a_page_is_kept_from_its_first_request(client, settings):
     settings.PAGE_CACHE_FROM_SECOND_REQUEST = False
     make_article("what-is-a-test")
