@@ -282,13 +282,19 @@ def _cached_view(request: HttpRequest) -> CachedView | None:
     """What the view of this GET or HEAD reads, if it is a `cached_page` one."""
     if request.method not in {"GET", "HEAD"}:
         return None
-    return _view_at(get_urlconf(), request.path_info)
+    path = request.path_info
+    if len(path) > REMEMBERED_PATH_CHARS:
+        return _view_at.__wrapped__(get_urlconf(), path)
+    return _view_at(get_urlconf(), path)
 
 
 # Paths whose view is remembered: the pages asked again and again (which the
 # cache holds) are found without resolving their path, some 40 us an article
-# page; any other path costs one more entry, the oldest forgotten.
+# page; any other path costs one more entry, the oldest forgotten. Only paths
+# as long as the site's own (an article's URL is at most 300 characters), so
+# that a sweep of long made-up paths holds at most some 2 MB a process.
 VIEWS_REMEMBERED = 4096
+REMEMBERED_PATH_CHARS = 512
 
 
 @functools.lru_cache(maxsize=VIEWS_REMEMBERED)

@@ -10,6 +10,8 @@ from __future__ import annotations
 import pytest
 from django.core.cache import cache
 
+from articles.page_cache.keeping import REMEMBERED_PATH_CHARS, _view_at
+
 from ..factories import make_article, page_keys, queries_of
 
 pytestmark = pytest.mark.django_db
@@ -50,6 +52,18 @@ def test_a_sweep_of_made_up_article_addresses_leaves_nothing_in_the_cache(client
     for n in range(20):
         assert client.get(f"/learn/medicine/questions/made-up-{n}").status_code == 404
 
+    assert cached_pages() == 0
+
+
+def test_a_sweep_of_long_made_up_paths_leaves_no_view_remembered(client):
+    make_article("what-is-a-test")
+    _view_at.cache_clear()
+
+    for n in range(20):
+        slug = f"made-up-{n}-" + "x" * REMEMBERED_PATH_CHARS
+        assert client.get(f"/learn/medicine/questions/{slug}").status_code == 404
+
+    assert _view_at.cache_info().currsize == 0
     assert cached_pages() == 0
 
 
