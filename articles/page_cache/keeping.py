@@ -284,7 +284,7 @@ def _cached_view(request: HttpRequest) -> CachedView | None:
         return None
     path = request.path_info
     if len(path) > REMEMBERED_PATH_CHARS:
-        return _view_at.__wrapped__(get_urlconf(), path)
+        return _resolved_view(get_urlconf(), path)
     return _view_at(get_urlconf(), path)
 
 
@@ -297,16 +297,20 @@ VIEWS_REMEMBERED = 4096
 REMEMBERED_PATH_CHARS = 512
 
 
-@functools.lru_cache(maxsize=VIEWS_REMEMBERED)
-def _view_at(urlconf: str | None, path: str) -> CachedView | None:
+def _resolved_view(urlconf: str | None, path: str) -> CachedView | None:
     """The `CachedView` of the view that answers `path` under `urlconf`, or
-    None: a path resolves to the same view for as long as its URLconf is the
-    same (a test that swaps it forgets these, `_urlconf_changed`)."""
+    None."""
     try:
         match = resolve(path, urlconf)
     except Resolver404:
         return None
     return getattr(match.func, "cached_view", None)
+
+
+# `_resolved_view`, remembered: a path resolves to the same view for as long
+# as its URLconf is the same (a test that swaps it forgets these,
+# `_urlconf_changed`).
+_view_at = functools.lru_cache(maxsize=VIEWS_REMEMBERED)(_resolved_view)
 
 
 @receiver(setting_changed)

@@ -50,12 +50,17 @@ MORE_FROM_SUBJECT = 5
 NEWEST_SHOWN = MORE_FROM_SUBJECT + MAX_RELATED + 1
 
 
+# The keys of one article or subject: the prefix, then its id.
+_ARTICLE_PREFIX = "article:"
+_NEWEST_PREFIX = "newest:"
+
+
 def article_key(article_id: int) -> str:
-    return f"article:{article_id}"
+    return f"{_ARTICLE_PREFIX}{article_id}"
 
 
 def newest_key(subject_id: int) -> str:
-    return f"newest:{subject_id}"
+    return f"{_NEWEST_PREFIX}{subject_id}"
 
 
 def subject_key(subject_id: int) -> str:
@@ -64,12 +69,16 @@ def subject_key(subject_id: int) -> str:
 
 def article_key_sql(id_column: str) -> str:
     """`article_key` in SQL, for the article id in `id_column`."""
-    return f"'article:' || CAST({id_column} AS TEXT)"
+    return _key_sql(_ARTICLE_PREFIX, id_column)
 
 
 def newest_key_sql(subject_id_column: str) -> str:
     """`newest_key` in SQL, for the subject id in `subject_id_column`."""
-    return f"'newest:' || CAST({subject_id_column} AS TEXT)"
+    return _key_sql(_NEWEST_PREFIX, subject_id_column)
+
+
+def _key_sql(prefix: str, id_column: str) -> str:
+    return f"'{prefix}' || CAST({id_column} AS TEXT)"
 
 
 def token_sql(key_sql: str) -> str:
